@@ -1,0 +1,135 @@
+// dermasim/core/observer.hpp — scheduled observers: the hook for outputs, metrics, progress and
+// checkpoints. The time stepper lands exactly on every scheduled time and calls the observer
+// there; an observer returning false stops the run cleanly (results so far are kept).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/error.hpp"
+#include "dermasim/core/field.hpp"
+
+namespace dermasim {
+
+/// When an observer fires. Times in seconds of simulated time.
+class Schedule {
+ public:
+  /// Every `interval` seconds starting at `start`.
+  static Schedule fixed(double interval, double start = 0.0) {
+    require_positive("schedule.interval", interval, "s");
+    require_nonnegative("schedule.start", start, "s");
+    Schedule s;
+    s.kind_ = Kind::fixed;
+    s.a_ = interval;
+    s.t0_ = start;
+    return s;
+  }
+  /// At start, start + first, start + first·factor, ... (log-spaced; good for healing).
+  static Schedule geometric(double first, double factor, double start = 0.0) {
+    require_positive("schedule.first", first, "s");
+    require_range("schedule.factor", factor, 1.0 + 1e-9, 1e6);
+    require_nonnegative("schedule.start", start, "s");
+    Schedule s;
+    s.kind_ = Kind::geometric;
+    s.a_ = first;
+    s.b_ = factor;
+    s.t0_ = start;
+    return s;
+  }
+  /// At the given times.
+  static Schedule at(std::vector<double> times) {
+    for (double t : times) require_nonnegative("schedule.times[]", t, "s");
+    std::sort(times.begin(), times.end());
+    Schedule s;
+    s.kind_ = Kind::list;
+    s.list_ = std::move(times);
+    return s;
+  }
+  static Schedule never() { return Schedule(); }
+
+  /// First scheduled time strictly greater than t (infinity if none).
+  double next_after(double t) const {
+    const double inf = std::numeric_limits<double>::infinity();
+    switch (kind_) {
+      case Kind::none:
+        return inf;
+      case Kind::fixed: {
+        if (t < t0_) return t0_;
+        double n = std::floor((t - t0_) / a_ + 1e-9) + 1.0;
+        double v = t0_ + n * a_;
+        if (v <= t * (1 + 1e-15)) v = t0_ + (n + 1) * a_;
+        return v;
+      }
+      case Kind::geometric: {
+        if (t < t0_) return t0_;
+        double v = a_;
+        while (t0_ + v <= t * (1 + 1e-15) && std::isfinite(v)) v *= b_;
+        return t0_ + v;
+      }
+      case Kind::list: {
+        auto it = std::upper_bound(list_.begin(), list_.end(), t);
+        return it == list_.end() ? inf : *it;
+      }
+    }
+    return inf;
+  }
+  /// Whether t itself is a scheduled time (used for the start of a run).
+  bool includes(double t) const {
+    switch (kind_) {
+      case Kind::fixed:
+      case Kind::geometric:
+        return t == t0_ || (kind_ == Kind::fixed && t > t0_ &&
+                            std::fabs(std::remainder(t - t0_, a_)) <= 1e-9 * a_);
+      case Kind::list:
+        return std::binary_search(list_.begin(), list_.end(), t);
+      default:
+        return false;
+    }
+  }
+
+ private:
+  enum class Kind { none, fixed, geometric, list };
+  Kind kind_ = Kind::none;
+  double a_ = 0, b_ = 0, t0_ = 0;
+  std::vector<double> list_;
+};
+
+/// Counters of a time integration (run info).
+struct StepStats {
+  long accepted = 0;
+  long rejected = 0;
+  double dt_last = 0.0;
+  double dt_min = std::numeric_limits<double>::infinity();
+  double dt_max = 0.0;
+  double error_last = 0.0;
+};
+
+class Observer {
+ public:
+  explicit Observer(Schedule s = Schedule::never()) : schedule_(std::move(s)) {}
+  virtual ~Observer() = default;
+  const Schedule& schedule() const { return schedule_; }
+  /// Called at scheduled times with the current state. Return false to stop the run.
+  virtual bool observe(double t, const FieldSet& u, const StepStats& stats) = 0;
+
+ protected:
+  Schedule schedule_;
+};
+
+/// An observer from a callable (C++ lambdas; the Python trackers use this).
+class CallbackObserver : public Observer {
+ public:
+  using Fn = std::function<bool(double, const FieldSet&, const StepStats&)>;
+  CallbackObserver(Schedule s, Fn fn) : Observer(std::move(s)), fn_(std::move(fn)) {}
+  bool observe(double t, const FieldSet& u, const StepStats& st) override { return fn_(t, u, st); }
+
+ private:
+  Fn fn_;
+};
+
+}  // namespace dermasim

@@ -1,0 +1,98 @@
+// dermasim/skin/layers.hpp — the layered skin the whole pipeline shares (value types).
+//
+// This header is the *contract* between stages: skin presets (skin/presets.hpp) fill it, the
+// penetration model reads thickness and stiffness, the injury field reads depths and vascular
+// access, the healing model reads baseline cell/matrix content. All quantities SI.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/error.hpp"
+
+namespace dermasim {
+
+/// The five layers, top to bottom.
+enum class Layer : int {
+  stratum_corneum = 0,
+  viable_epidermis = 1,
+  papillary_dermis = 2,
+  reticular_dermis = 3,
+  hypodermis = 4
+};
+inline constexpr int n_layers = 5;
+
+inline const char* layer_name(Layer l) {
+  static const char* n[] = {"stratum corneum", "viable epidermis", "papillary dermis",
+                            "reticular dermis", "hypodermis"};
+  return n[static_cast<int>(l)];
+}
+inline const char* layer_key(Layer l) {
+  static const char* n[] = {"SC", "VE", "PD", "RD", "HY"};
+  return n[static_cast<int>(l)];
+}
+
+/// Properties of one layer (docs/model.md, "Skin", gives every default with its source).
+struct LayerProperties {
+  double thickness = 0.0;          ///< m
+  double shear_modulus = 0.0;      ///< μ = 2 C10 (neo-Hookean), Pa
+  double vascular_access = 0.0;    ///< v ∈ [0, 1]: 0 avascular … 1 capillary loops / plexus
+  double fibroblast_density = 0.0; ///< baseline fibroblasts, cells/m³
+  double collagen = 0.0;           ///< baseline collagen, normalised (1 = dermal reference)
+  double elastin = 0.0;            ///< baseline elastin, normalised
+  double keratinocyte = 0.0;       ///< 1 where keratinocytes live (viable epidermis), else 0
+};
+
+/// A skin profile: five layers plus patient descriptors that modify the biology.
+struct SkinProfile {
+  std::string site = "custom";
+  std::array<LayerProperties, n_layers> layers{};
+  double upper_plexus_depth = 1.2e-3;  ///< depth of the upper vascular plexus, m (Braverman 1997)
+  int phototype = 3;                   ///< Fitzpatrick I–VI (1–6)
+  double age_years = 40.0;
+  bool male = false;
+
+  const LayerProperties& operator[](Layer l) const { return layers[static_cast<int>(l)]; }
+  LayerProperties& operator[](Layer l) { return layers[static_cast<int>(l)]; }
+
+  /// Depths (m) of the bottom of each layer: the layer interfaces, then the domain bottom.
+  std::vector<double> interfaces() const {
+    std::vector<double> z;
+    double d = 0.0;
+    for (const auto& l : layers) z.push_back(d += l.thickness);
+    return z;
+  }
+  double total_thickness() const { return interfaces().back(); }
+
+  /// The layer containing depth z (m); the hypodermis below the last interface.
+  Layer layer_at(double z) const {
+    double d = 0.0;
+    for (int i = 0; i < n_layers; ++i) {
+      d += layers[i].thickness;
+      if (z < d) return static_cast<Layer>(i);
+    }
+    return Layer::hypodermis;
+  }
+
+  /// Throws invalid_argument naming the offending field and its valid range.
+  void validate() const {
+    for (int i = 0; i < n_layers; ++i) {
+      const std::string p = std::string("skin.") + layer_key(static_cast<Layer>(i));
+      const auto& l = layers[i];
+      require_range(p + ".thickness", l.thickness, 1e-6, 0.05, "m");
+      require_range(p + ".shear_modulus", l.shear_modulus, 1.0, 1e9, "Pa");
+      require_range(p + ".vascular_access", l.vascular_access, 0.0, 1.0);
+      require_range(p + ".fibroblast_density", l.fibroblast_density, 0.0, 1e15, "cells/m^3");
+      require_range(p + ".collagen", l.collagen, 0.0, 10.0);
+      require_range(p + ".elastin", l.elastin, 0.0, 10.0);
+      require_range(p + ".keratinocyte", l.keratinocyte, 0.0, 1.0);
+    }
+    require_count("skin.phototype", phototype, 1, 6);
+    require_range("skin.age_years", age_years, 0.0, 120.0, "years");
+    require_range("skin.upper_plexus_depth", upper_plexus_depth, 0.0, 0.05, "m");
+  }
+};
+
+}  // namespace dermasim
