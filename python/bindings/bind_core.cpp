@@ -9,7 +9,7 @@
 
 namespace py = pybind11;
 
-namespace dermasim::py {
+namespace dermasim::bindings {
 
 namespace {
 // A numpy view (nz, ny, nx) of species s that keeps the FieldSet alive.
@@ -106,4 +106,4 @@ void bind_core(py::module_& m) {
   m.def("set_threads", &set_threads, py::arg("n"), "Set the OpenMP thread count (n >= 1)");
 }
 
-}  // namespace dermasim::py
+}  // namespace dermasim::bindings

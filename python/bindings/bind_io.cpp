@@ -6,7 +6,7 @@
 
 namespace py = pybind11;
 
-namespace dermasim::py {
+namespace dermasim::bindings {
 
 void bind_io(py::module_& m) {
   py::class_<io::H5Writer>(m, "H5Writer",
@@ -27,4 +27,4 @@ void bind_io(py::module_& m) {
   }, py::arg("path"), py::arg("dataset"));
 }
 
-}  // namespace dermasim::py
+}  // namespace dermasim::bindings

@@ -6,7 +6,7 @@
 
 namespace py = pybind11;
 
-namespace dermasim::py {
+namespace dermasim::bindings {
 
 void bind_numerics(py::module_& m) {
   py::class_<BoundaryCondition> bc(m, "BoundaryCondition",
@@ -80,4 +80,4 @@ void bind_numerics(py::module_& m) {
       .def_property_readonly("scheme", &DiffusionSolver::scheme);
 }
 
-}  // namespace dermasim::py
+}  // namespace dermasim::bindings

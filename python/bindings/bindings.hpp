@@ -3,8 +3,8 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
-namespace dermasim::py {
+namespace dermasim::bindings {
 void bind_core(pybind11::module_& m);
 void bind_numerics(pybind11::module_& m);
 void bind_io(pybind11::module_& m);
-}  // namespace dermasim::py
+}  // namespace dermasim::bindings

@@ -28,7 +28,7 @@ PYBIND11_MODULE(_core, m) {
       base(e.what());
     }
   });
-  dermasim::py::bind_core(m);
-  dermasim::py::bind_numerics(m);
-  dermasim::py::bind_io(m);
+  dermasim::bindings::bind_core(m);
+  dermasim::bindings::bind_numerics(m);
+  dermasim::bindings::bind_io(m);
 }

@@ -46,7 +46,8 @@ def run(n_lateral: int = 24, hours=(0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
     c = f["cytokine"]
     X, Y = np.meshgrid(x, y)
     for cx, cy in [(0.25e-3, 0.25e-3), (0.75e-3, 0.25e-3), (0.25e-3, 0.75e-3), (0.75e-3, 0.75e-3)]:
-        inside = (X - cx) ** 2 + (Y - cy) ** 2 <= max(channel_radius, 0.5 * grid.dx) ** 2
+        inside = (X - cx) ** 2 + (Y - cy) ** 2 <= channel_radius ** 2
+        inside[np.argmin(np.abs(y - cy)), np.argmin(np.abs(x - cx))] = True  # coarse grids
         for k in np.nonzero(z <= needle_depth)[0]:
             c[k][inside] = 1.0
     d_dermis = 0.015 * MM2_PER_H
