@@ -7,12 +7,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD := build/cpp
 JOBS ?= $(shell nproc)
-PY_DEPS := scikit-build-core pybind11 numpy pandas xarray h5py matplotlib pytest tqdm tomli-w SALib "dask[distributed]"
+PY_DEPS := scikit-build-core pybind11 numpy pandas xarray h5py matplotlib pytest tqdm tomli-w SALib "dask[distributed]" pyvista pybind11-stubgen
 BENCH_FILTER ?= .
 BENCH_MIN_TIME ?= 0.2
-BENCH_SMOKE_FILTER ?= .
+# Smoke set for CI (≈ 50 s): the triad, every numerics benchmark at its smallest size (64³), the
+# small injury/mechanics benchmarks and the 1D pipeline, each run 3× so the gate can take the
+# best repetition. New benchmarks join by using n:64 names or by being added here.
+BENCH_SMOKE_FILTER ?= BM_Triad|/n:64/|BM_BioFVMComparable/substrates:1/|BM_Rasterise/64$$|BM_SessionInjury|BM_PenetrateEvents|BM_RollerPattern|BM_Pipeline1D/threads:1
+BENCH_SMOKE_ARGS = --benchmark_filter='$(BENCH_SMOKE_FILTER)' --benchmark_min_time=0.05 \
+  --benchmark_repetitions=3 --benchmark_out_format=json
 
-.PHONY: all deps venv cpp python demo test test-cpp test-python consumer bench bench-smoke validation clean
+.PHONY: all deps venv cpp python demo test test-cpp test-python consumer bench bench-smoke bench-baseline validation clean
 
 all: cpp python
 
@@ -35,6 +40,7 @@ cpp: deps
 
 python: venv
 	@$(PY) -m pip install -q --no-build-isolation .
+	@$(PY) tools/gen_stubs.py >/dev/null
 
 demo: python
 	@$(VENV)/bin/dermasim demo -o demo_out
@@ -60,14 +66,32 @@ bench: cpp
 	  --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_out=bench_out/bench.json \
 	  --benchmark_out_format=json
 
+# Healing-model validation figures vs the calibration data (docs/validation.md).
+validation: python
+	@$(PY) -m dermasim.validation docs/figures
+
 clean:
 	rm -rf build $(VENV) demo_out bench_out
 
-# Short benchmark run for CI: every benchmark once at the smallest size, then the regression
-# gate against the committed baseline (benchmarks/baseline.json) when it exists.
+# Short benchmark run for CI, then the regression gate (benchmarks/compare.py: ratios to the
+# in-run triad vs the committed benchmarks/baseline.json, threshold documented there). Noise
+# only slows runs down, so a failing first attempt is re-measured once and the best is kept.
 bench-smoke: cpp
 	@mkdir -p bench_out
-	@$(BUILD)/benchmarks/dermasim_bench --benchmark_filter='$(BENCH_SMOKE_FILTER)' \
-	  --benchmark_min_time=0.05 --benchmark_out=bench_out/smoke.json --benchmark_out_format=json
-	@if [ -f benchmarks/compare.py ] && [ -f benchmarks/baseline.json ]; then \
-	  $(PYTHON) benchmarks/compare.py benchmarks/baseline.json bench_out/smoke.json; fi
+	@$(BUILD)/benchmarks/dermasim_bench $(BENCH_SMOKE_ARGS) --benchmark_out=bench_out/smoke.json \
+	  >bench_out/smoke.txt
+	@if [ -f benchmarks/baseline.json ]; then \
+	  $(PYTHON) benchmarks/compare.py benchmarks/baseline.json bench_out/smoke.json || { \
+	    echo "bench-smoke: regression on the first attempt; re-measuring once"; \
+	    $(BUILD)/benchmarks/dermasim_bench $(BENCH_SMOKE_ARGS) \
+	      --benchmark_out=bench_out/smoke2.json >bench_out/smoke2.txt && \
+	    $(PYTHON) benchmarks/compare.py benchmarks/baseline.json bench_out/smoke.json \
+	      bench_out/smoke2.json; }; \
+	else echo "bench-smoke: no benchmarks/baseline.json (make bench-baseline creates it)"; fi
+
+# Deliberately regenerate the gate's baseline: the smoke set with its 3 repetitions (compare.py
+# takes the best of them). Run it on a quiet machine and commit it with a note saying why (new
+# benchmark, intended speed change, new reference machine).
+bench-baseline: cpp
+	@$(BUILD)/benchmarks/dermasim_bench $(BENCH_SMOKE_ARGS) --benchmark_out=benchmarks/baseline.json
+	@echo "wrote benchmarks/baseline.json; commit it with a note on why it changed"

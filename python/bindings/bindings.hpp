@@ -7,4 +7,7 @@ namespace dermasim::bindings {
 void bind_core(pybind11::module_& m);
 void bind_numerics(pybind11::module_& m);
 void bind_io(pybind11::module_& m);
+void bind_observer(pybind11::module_& m);  // Schedule, PyObserver: Python trackers
+void bind_skin(pybind11::module_& m);  // skin, devices, penetration, injury
+void bind_healing(pybind11::module_& m);  // healing model, Scenario/Result, simulate
 }  // namespace dermasim::bindings

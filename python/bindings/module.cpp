@@ -31,4 +31,7 @@ PYBIND11_MODULE(_core, m) {
   dermasim::bindings::bind_core(m);
   dermasim::bindings::bind_numerics(m);
   dermasim::bindings::bind_io(m);
+  dermasim::bindings::bind_observer(m);
+  dermasim::bindings::bind_skin(m);
+  dermasim::bindings::bind_healing(m);
 }

@@ -24,6 +24,17 @@ from ._core import (
 
 __version__: str = _core.__version__
 
+# The researcher's API (issue 5): scenario types, results and files, trackers, sweeps.
+from . import units
+from .io import open_dataset, read_result
+from .results import Result
+from .scenario import LayerProperties, ModelParameters, Needle, Numerics, Patient, Pen, Protocol, Roller, Scenario, Skin, Stamp
+from .simulation import simulate
+from .sweep import sensitivity, sweep
+from .trackers import PrintTracker, ProgressTracker, RuntimeTracker, StorageTracker, Tracker
+# Device engineer's quick answers (issue 3): penetration table and injury arrays.
+from .needles import injury, penetration
+
 __all__ = [
     "BoundaryCondition",
     "DermasimError",
@@ -39,4 +50,9 @@ __all__ = [
     "max_threads",
     "set_threads",
     "__version__",
+    "units", "open_dataset", "read_result", "Result",
+    "LayerProperties", "ModelParameters", "Needle", "Numerics", "Patient", "Pen", "Protocol", "Roller", "Scenario", "Skin", "Stamp",
+    "simulate", "sensitivity", "sweep",
+    "PrintTracker", "ProgressTracker", "RuntimeTracker", "StorageTracker", "Tracker",
+    "penetration", "injury",
 ]

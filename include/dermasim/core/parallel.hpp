@@ -12,6 +12,13 @@
 
 namespace dermasim {
 
+/// Loops over grids with fewer cells than this run on the calling thread (an OpenMP `if`
+/// clause in every kernel): a fork/join with its barrier costs microseconds, and far more when
+/// the other cores are busy, i.e. more than a whole sweep of a 1D column or a small 2D slice.
+/// The choice depends on the grid only and loops are partitioned, never reduced in a
+/// thread-dependent order, so results stay bitwise identical for any thread count.
+inline constexpr long parallel_min_cells = 2048;
+
 inline int max_threads() {
 #ifdef _OPENMP
   return omp_get_max_threads();

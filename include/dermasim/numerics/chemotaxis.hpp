@@ -18,6 +18,7 @@
 #include "dermasim/core/aligned.hpp"
 #include "dermasim/core/error.hpp"
 #include "dermasim/core/field.hpp"
+#include "dermasim/core/parallel.hpp"
 
 namespace dermasim {
 
@@ -86,7 +87,7 @@ class ChemotaxisOperator {
     const auto& zc = g_.z_centres();
     const double K2 = s.K * s.K;
     auto chi = [&](int k, double cf) { return s.chi0[k] * K2 / ((s.K + cf) * (s.K + cf)); };
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (long(g_.size()) >= parallel_min_cells)
     for (int k = 0; k < nz; ++k)
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
@@ -125,7 +126,7 @@ class ChemotaxisOperator {
     const double dx = g_.dx(), dy = g_.dy();
     const auto& dz = g_.dz();
     double m = 0.0;  // max is exact, so thread order does not matter
-#pragma omp parallel for schedule(static) reduction(max : m)
+#pragma omp parallel for schedule(static) reduction(max : m) if (long(g_.size()) >= parallel_min_cells)
     for (int k = 0; k < nz; ++k)
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
@@ -166,7 +167,7 @@ class ChemotaxisOperator {
     };
     // face value from the upwind cell with a limited slope: cell m (upwind), neighbours
     auto recon = [&](double um, double uu, double ud) { return um + 0.5 * minmod(um - uu, ud - um); };
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (long(g_.size()) >= parallel_min_cells)
     for (int k = 0; k < nz; ++k)
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
@@ -206,7 +207,7 @@ class ChemotaxisOperator {
           out_[id] = n[id] - h * div;
         }
     const long N = long(g_.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (N >= parallel_min_cells)
     // The update is non-negative in exact arithmetic (CFL <= 1/2 with minmod); rounding can
     // leave values of order −1e−300, which are set to zero (the conservation tests would
     // catch any real negativity, since clipping it would create mass).

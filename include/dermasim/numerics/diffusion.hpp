@@ -69,7 +69,6 @@ class DiffusionSolver {
     for (std::size_t s = 0; s < specs_.size(); ++s) validate(s);
     cache_.resize(specs_.size());
     work_.resize(2 * g_.plane());
-    ybuf_.assign(2 * std::size_t(g_.nx()) * g_.nz(), 0.0);
     ensure_thread_buffers();
   }
 
@@ -86,6 +85,13 @@ class DiffusionSolver {
     validate(s);
   }
 
+  /// In-place access to the per-column top Robin coefficients of species s (m/s, nx·ny
+  /// values, empty unless set_top_robin gave some), so a caller can update them every step
+  /// without allocating (healing: open microchannels). The caller keeps them finite and >= 0.
+  std::vector<double>& top_robin_h(std::size_t s) {
+    check_species(s);
+    return specs_[s].top_h;
+  }
   /// Advance every active species of u by dt seconds.
   void step(FieldSet& u, double dt) {
     require_positive("dt", dt, "s");
@@ -100,36 +106,54 @@ class DiffusionSolver {
     for (std::size_t s = 0; s < specs_.size(); ++s) {
       if (!specs_[s].active()) continue;
       double* v = u.data(s);
+      // x and y sweeps are fused plane by plane (the plane stays in cache between them),
+      // so a step streams the field through memory twice (LOD) or three times (CN-Strang)
       if (scheme_ == TimeScheme::implicit_euler_lod) {
-        sweep_x(s, v, dt, 1.0);
-        sweep_y(s, v, dt, 1.0);
+        sweep_lateral(s, v, dt, 1.0, LateralPass::xy);
         sweep_z(s, v, dt, 1.0);
       } else {
-        sweep_x(s, v, 0.5 * dt, 0.5);
-        sweep_y(s, v, 0.5 * dt, 0.5);
+        sweep_lateral(s, v, 0.5 * dt, 0.5, LateralPass::xy);
         sweep_z(s, v, dt, 0.5);
-        sweep_y(s, v, 0.5 * dt, 0.5);
-        sweep_x(s, v, 0.5 * dt, 0.5);
+        sweep_lateral(s, v, 0.5 * dt, 0.5, LateralPass::yx);
       }
     }
   }
 
-  /// Bytes of memory traffic per voxel-species update (for benchmarks): each sweep reads and
-  /// writes the field once on the way down and once on the way up (z) or once (x, y; line in
-  /// cache). See docs/numerics.md.
+  enum class Axis { x, y, z };
+
+  /// One implicitness-θ sweep along `axis` over τ seconds for every active species (θ = 1:
+  /// backward Euler, θ = 1/2: Crank–Nicolson; decay is part of the z sweep). step() is a
+  /// composition of these; exposed for benchmarks and profiling of the individual sweeps.
+  void sweep(FieldSet& u, Axis axis, double tau, double theta = 1.0) {
+    require_positive("tau", tau, "s");
+    require_range("theta", theta, 0.5, 1.0);
+    if (u.cells() != g_.size() || u.species() != specs_.size())
+      throw invalid_argument("sweep: the field does not match the solver's grid and species");
+    for (std::size_t s = 0; s < specs_.size(); ++s) {
+      if (!specs_[s].active()) continue;
+      if (axis == Axis::x) sweep_x(s, u.data(s), tau, theta);
+      else if (axis == Axis::y) sweep_y(s, u.data(s), tau, theta);
+      else sweep_z(s, u.data(s), tau, theta);
+    }
+  }
+
+  /// Bytes of memory traffic per voxel-species update of step() (for benchmarks): every pass
+  /// that streams the field through memory reads and writes it once, 16 B per voxel. The x and
+  /// y sweeps are fused plane by plane and the z sweep keeps its block column in cache between
+  /// its two passes, so a step is 2 passes (implicit Euler LOD: xy, z) or 3 (CN-Strang: xy, z,
+  /// yx) in 3D; 1 per lateral pass and 1 for z in fewer dimensions. See docs/numerics.md.
   double bytes_per_update() const {
-    const int d = g_.dimension();
-    const double per_sweep_lines = 16.0;  // read + write 8 B, line stays in cache
-    const double z_sweep = 32.0;          // two passes over the column block
-    double b = z_sweep + (d - 1) * per_sweep_lines;
-    if (scheme_ == TimeScheme::crank_nicolson_strang) b = z_sweep + 2 * (d - 1) * per_sweep_lines;
-    return b;
+    const bool lateral = g_.nx() > 1 || g_.ny() > 1;
+    const bool z = true;  // the z sweep always runs (it carries the decay)
+    int passes = int(z) + (lateral ? 1 : 0);
+    if (scheme_ == TimeScheme::crank_nicolson_strang && lateral) passes += 1;
+    return 16.0 * passes;
   }
 
  private:
   static int max_threads_hint() {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    return std::max(omp_get_max_threads(), omp_get_num_procs());
 #else
     return 1;
 #endif
@@ -206,11 +230,21 @@ class DiffusionSolver {
     double beta0_rest = 0.0;       // β0 = d0(col) − beta0_rest
     double src_top = 0.0, src_bot = 0.0;  // τ T e / dz for uniform boundaries
   };
-  struct Cache {
+  // Two slots each, so step doubling (τ and τ/2 alternating) and CN-Strang (τ/2 lateral, τ
+  // in z) reuse factorisations; refactoring a slot reuses its vectors (no allocation once
+  // every slot has been filled).
+  struct LineSet {
     double tau = -1.0, theta = -1.0;
     std::vector<LineFactor> x, y;  // one per plane k
+  };
+  struct ZSet {
+    double tau = -1.0, theta = -1.0;
     ZFactor z;
-    double ztau = -1.0, ztheta = -1.0;
+  };
+  struct Cache {
+    LineSet lines[2];
+    ZSet zs[2];
+    int lnext = 0, znext = 0;  // slot replaced next
   };
 
   static void factor_line(LineFactor& f, int n, bool periodic, double tau, double theta,
@@ -220,35 +254,32 @@ class DiffusionSolver {
     f.sm = periodic && n >= 3;
     f.expl = (1.0 - theta) * tau * r;
     if (n == 1) return;
-    std::vector<double> lo(n), di(n), up(n);
     double off = -theta * tau * r;
     if (f.periodic && n == 2) off *= 2.0;  // both faces connect the same two cells
     f.off = off;
-    for (int i = 0; i < n; ++i) {
-      lo[i] = (i > 0) ? off : 0.0;
-      up[i] = (i < n - 1) ? off : 0.0;
-      di[i] = 1.0 - ((i > 0) ? off : 0.0) - ((i < n - 1) ? off : 0.0);
-    }
-    if (f.sm) {
-      di[0] = 1.0 - 2.0 * off;
-      di[n - 1] = 1.0 - 2.0 * off;
-      f.gamma = -di[0];
-      di[0] -= f.gamma;
-      di[n - 1] -= off * off / f.gamma;
-    }
+    // rows: lower lo_i = off (i > 0), upper up_i = off (i < n−1), diagonal di_i; the periodic
+    // (Sherman–Morrison) matrix modifies the two end diagonals
+    auto lo = [&](int i) { return (i > 0) ? off : 0.0; };
+    auto up = [&](int i) { return (i < n - 1) ? off : 0.0; };
+    if (f.sm) f.gamma = -(1.0 - 2.0 * off);
+    auto di = [&](int i) {
+      double d = 1.0 - ((i > 0) ? off : 0.0) - ((i < n - 1) ? off : 0.0);
+      if (f.sm && i == 0) d = (1.0 - 2.0 * off) - f.gamma;
+      if (f.sm && i == n - 1) d = (1.0 - 2.0 * off) - off * off / f.gamma;
+      return d;
+    };
     f.cp.assign(n, 0.0);
     f.m.assign(n, 0.0);
-    f.m[0] = 1.0 / di[0];
-    f.cp[0] = up[0] * f.m[0];
+    f.m[0] = 1.0 / di(0);
+    f.cp[0] = up(0) * f.m[0];
     for (int i = 1; i < n; ++i) {
-      f.m[i] = 1.0 / (di[i] - lo[i] * f.cp[i - 1]);
-      f.cp[i] = up[i] * f.m[i];
+      f.m[i] = 1.0 / (di(i) - lo(i) * f.cp[i - 1]);
+      f.cp[i] = up(i) * f.m[i];
     }
     if (f.sm) {
-      std::vector<double> w(n, 0.0);
-      w[0] = f.gamma;
-      w[n - 1] = off;
-      f.zc = w;
+      f.zc.assign(n, 0.0);
+      f.zc[0] = f.gamma;
+      f.zc[n - 1] = off;
       solve_thomas(f, f.zc.data(), 1);
       f.sm_den = 1.0 + f.zc[0] + off * f.zc[n - 1] / f.gamma;
     }
@@ -263,9 +294,12 @@ class DiffusionSolver {
     for (int i = n - 2; i >= 0; --i) x[i * stride] -= f.cp[i] * x[(i + 1) * stride];
   }
 
-  Cache& lines_for(std::size_t s, double tau, double theta) {
-    Cache& C = cache_[s];
-    if (C.tau == tau && C.theta == theta) return C;
+  LineSet& lines_for(std::size_t s, double tau, double theta) {
+    Cache& CC = cache_[s];
+    for (auto& L : CC.lines)
+      if (L.tau == tau && L.theta == theta) return L;
+    LineSet& C = CC.lines[CC.lnext];
+    CC.lnext ^= 1;
     const auto& sp = specs_[s];
     const bool per = g_.lateral() == Lateral::periodic;
     C.x.resize(g_.nz());
@@ -281,9 +315,12 @@ class DiffusionSolver {
   }
 
   ZFactor& z_for(std::size_t s, double tau, double theta) {
-    Cache& C = cache_[s];
+    Cache& CC = cache_[s];
+    for (auto& zs : CC.zs)
+      if (zs.tau == tau && zs.theta == theta) return zs.z;
+    ZSet& C = CC.zs[CC.znext];
+    CC.znext ^= 1;
     ZFactor& Z = C.z;
-    if (C.ztau == tau && C.ztheta == theta) return Z;
     const auto& sp = specs_[s];
     const int nz = g_.nz();
     const auto& dz = g_.dz();
@@ -316,33 +353,169 @@ class DiffusionSolver {
     }
     Z.src_top = tau * Z.T[0] * sp.top.value / dz[0];
     Z.src_bot = tau * Z.T[nz] * sp.bottom.value / dz[nz - 1];
-    C.ztau = tau;
-    C.ztheta = theta;
+    C.tau = tau;
+    C.theta = theta;
     return Z;
   }
 
-  // ---- x sweep: lines along x, contiguous ----------------------------------------------------
-  void sweep_x(std::size_t s, double* u, double tau, double theta) {
-    if (g_.nx() == 1) return;
-    Cache& C = lines_for(s, tau, theta);
-    const int nx = g_.nx(), ny = g_.ny(), nz = g_.nz();
-    const long nlines = long(ny) * nz;
-    ensure_thread_buffers();
-    double* tb = xbuf_.data();
-#pragma omp parallel
-    {
-      double* tmp = tb + std::size_t(thread_id()) * nx;
-#pragma omp for schedule(static)
-      for (long L = 0; L < nlines; ++L) {
-        const int k = int(L / ny);
-        const LineFactor& f = C.x[k];
-        double* x = u + std::size_t(L) * nx;
-        line_solve(f, x, 1, tmp);
+  // ---- per-thread scratch (sized once; a step never allocates) -------------------------------
+  // Per thread: the x sweep's transposed block (W lines × nx doubles) and the y sweep's three
+  // chunk rows (old row 0, old previous row, SM factors). Sized at construction for
+  // max(OpenMP max threads, processors); a later, larger thread count grows it once.
+  static constexpr int W = 8;  // lines solved together by the x sweep (SIMD lanes × ILP)
+  std::size_t scratch_per_thread() const {
+    return std::size_t(W) * std::max(1, g_.nx()) + 3 * std::size_t(std::max(1, g_.nx())) + 8;
+  }
+  void ensure_thread_buffers() {
+    const std::size_t need = std::size_t(max_threads_hint()) * scratch_per_thread();
+    if (tbuf_.size() < need) tbuf_.assign(need, 0.0);  // only when the thread count grows
+  }
+  double* thread_scratch() { return tbuf_.data() + std::size_t(thread_id()) * scratch_per_thread(); }
+  static int thread_id() {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+  }
+  // Width of the y sweep's x chunks: ny × chunk doubles (≤ 1 MiB, L2 + L3 share) between the
+  // forward and backward passes. Whole rows up to 512 × 256 planes: measured, narrower chunks
+  // (≤ 256 KiB) lose more to short, strided row segments than they gain from L2 hits. A
+  // multiple of 8 (whole cache lines); depends only on the grid.
+  std::size_t y_chunk() const {
+    const std::size_t nx = std::size_t(g_.nx());
+    std::size_t b = std::size_t(131072) / std::size_t(std::max(1, g_.ny()));
+    b = std::max<std::size_t>(32, (b / 8) * 8);
+    return std::min(nx, b);
+  }
+
+  // ---- x sweep: lines along x (contiguous), W lines of one plane solved together -------------
+  // The W lines are read row-wise, the Crank–Nicolson explicit part and the forward elimination
+  // are done in one pass into a transposed scratch block buf[i·W + l] (L1-resident), so the
+  // recurrences run W-wide across lines; the backward pass writes the lines back. Per element
+  // the arithmetic and its order are those of the single-line solve, so results do not depend
+  // on the blocking (nor on the thread count).
+  static void prefetch(const double* p) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 1, 3);
+#else
+    (void)p;
+#endif
+  }
+  static constexpr int zprefetch = 2;  // planes ahead
+
+  // `next` (or nullptr): the data the caller will process after this block; its first n cache
+  // lines are prefetched during the forward pass, one per step, to overlap memory and compute.
+  static void x_block(const LineFactor& f, double* rows, int n, int w, double* buf,
+                      const double* next, std::size_t next_size) {
+    const int npf = next ? int(std::min<std::size_t>(std::size_t(n), next_size / 8)) : 0;
+    const double* r[W];
+    double* o[W];
+    for (int l = 0; l < W; ++l) {
+      r[l] = rows + std::size_t(std::min(l, w - 1)) * n;  // padding lanes repeat the last line
+      o[l] = rows + std::size_t(l) * n;
+    }
+    const double off = f.off, e = f.expl;
+    const double* m = f.m.data();
+    const double* cp = f.cp.data();
+    // forward: explicit part (θ < 1) and elimination, row-wise reads, W-wide recurrence
+    if (e != 0.0) {
+      // ends: neighbours by wrap (periodic) or absent (zero flux)
+      auto end_value = [&](int l, int i) {
+        const int im = (i > 0) ? i - 1 : (f.periodic ? n - 1 : -1);
+        const int ip = (i < n - 1) ? i + 1 : (f.periodic ? 0 : -1);
+        const double c = r[l][i];
+        double lap = 0.0;
+        if (im >= 0) lap += r[l][im] - c;
+        if (ip >= 0) lap += r[l][ip] - c;
+        return c + e * lap;
+      };
+      for (int l = 0; l < W; ++l) buf[l] = end_value(l, 0) * m[0];
+      for (int i = 1; i < n - 1; ++i) {
+        if (i < npf) prefetch(next + std::size_t(i) * 8);
+        double* b = buf + std::size_t(i) * W;
+        const double* bp = b - W;
+        const double mi = m[i];
+        for (int l = 0; l < W; ++l) {
+          const double* rl = r[l] + i;
+          const double c = rl[0];
+          double lap = 0.0;
+          lap += rl[-1] - c;
+          lap += rl[1] - c;
+          b[l] = (c + e * lap - off * bp[l]) * mi;
+        }
       }
+      double* b = buf + std::size_t(n - 1) * W;
+      for (int l = 0; l < W; ++l) b[l] = (end_value(l, n - 1) - off * b[l - W]) * m[n - 1];
+    } else {
+      for (int l = 0; l < W; ++l) buf[l] = r[l][0] * m[0];
+      for (int i = 1; i < n; ++i) {
+        if (i < npf) prefetch(next + std::size_t(i) * 8);
+        double* b = buf + std::size_t(i) * W;
+        const double* bp = b - W;
+        const double mi = m[i];
+        for (int l = 0; l < W; ++l) b[l] = (r[l][i] - off * bp[l]) * mi;
+      }
+    }
+    // backward substitution; without a Sherman–Morrison correction it writes the lines back
+    const double* last = buf + std::size_t(n - 1) * W;
+    if (!f.sm) {
+      double cur[W];
+      for (int l = 0; l < W; ++l) cur[l] = last[l];
+      if (w == W) {
+        for (int l = 0; l < W; ++l) o[l][n - 1] = cur[l];
+        for (int i = n - 2; i >= 0; --i) {
+          const double* b = buf + std::size_t(i) * W;
+          const double ci = cp[i];
+          for (int l = 0; l < W; ++l) cur[l] = b[l] - ci * cur[l];
+          for (int l = 0; l < W; ++l) o[l][i] = cur[l];
+        }
+      } else {
+        for (int l = 0; l < w; ++l) o[l][n - 1] = cur[l];
+        for (int i = n - 2; i >= 0; --i) {
+          const double* b = buf + std::size_t(i) * W;
+          const double ci = cp[i];
+          for (int l = 0; l < W; ++l) cur[l] = b[l] - ci * cur[l];
+          for (int l = 0; l < w; ++l) o[l][i] = cur[l];
+        }
+      }
+    } else {
+      for (int i = n - 2; i >= 0; --i) {
+        double* b = buf + std::size_t(i) * W;
+        const double* bn = b + W;
+        const double ci = cp[i];
+        for (int l = 0; l < W; ++l) b[l] -= ci * bn[l];
+      }
+    }
+    if (f.sm) {  // periodic line: x −= fac · z, fac from the solved end values
+      double fac[W];
+      for (int l = 0; l < W; ++l) fac[l] = (buf[l] + off * last[l] / f.gamma) / f.sm_den;
+      const double* zc = f.zc.data();
+      for (int l = 0; l < w; ++l)
+        for (int i = 0; i < n; ++i) o[l][i] = buf[std::size_t(i) * W + l] - fac[l] * zc[i];
     }
   }
 
-  // Solve one constant-coefficient line (explicit part, then implicit) in place.
+  // All ny lines of one plane (P points at the plane, nx × ny values).
+  // `next_plane`: the plane this thread does next (nullptr if none), for prefetching.
+  static void x_plane(const LineFactor& f, double* P, int nx, int ny, double* buf,
+                      const double* next_plane) {
+    if (nx == 1) return;
+    if (ny >= W / 2) {
+      for (int j0 = 0; j0 < ny; j0 += W) {
+        const bool last = j0 + W >= ny;
+        const double* next = last ? next_plane : P + std::size_t(j0 + W) * nx;
+        const std::size_t nsize =
+            last ? (next_plane ? std::size_t(nx) * ny : 0) : std::size_t(ny - j0 - W) * nx;
+        x_block(f, P + std::size_t(j0) * nx, nx, std::min(W, ny - j0), buf, next, nsize);
+      }
+    } else {
+      for (int j = 0; j < ny; ++j) line_solve(f, P + std::size_t(j) * nx, 1, buf);
+    }
+  }
+
+  // Solve one constant-coefficient line (explicit part, then implicit) in place (used for
+  // planes with fewer than W/2 lines, e.g. the x–z slices of 2D runs).
   static void line_solve(const LineFactor& f, double* x, std::ptrdiff_t st, double* tmp) {
     const int n = f.n;
     if (f.expl != 0.0) {
@@ -365,75 +538,113 @@ class DiffusionSolver {
     }
   }
 
-  // ---- y sweep: lines along y, vectorised across x ---------------------------------------------
-  void sweep_y(std::size_t s, double* u, double tau, double theta) {
-    if (g_.ny() == 1) return;
-    Cache& C = lines_for(s, tau, theta);
-    const int nx = g_.nx(), ny = g_.ny(), nz = g_.nz();
-    const bool lateral_periodic = g_.lateral() == Lateral::periodic;
-#pragma omp parallel for schedule(static)
-    for (int k = 0; k < nz; ++k) {
-      const LineFactor& f = C.y[k];
-      double* P = u + std::size_t(k) * ny * nx;
-      // explicit part (Crank–Nicolson) along y; keep = [old row 0 | old previous row]
-      if (f.expl != 0.0) {
-        const double e = f.expl;
-        double* keep = ybuf_.data() + std::size_t(k) * 2 * nx;
-        std::copy(P, P + nx, keep);
+  // ---- y sweep: lines along y, vectorised across x, in x chunks that stay in L2 -------------
+  // Per chunk: one forward pass that does the explicit part and the elimination together
+  // (keeping the old previous row and the old row 0 for the stencil), one backward pass, and
+  // for periodic lines one Sherman–Morrison pass.
+  static void y_plane(const LineFactor& f, double* P, int nx, int ny, bool periodic,
+                      std::size_t chunk, double* scratch) {
+    if (ny == 1) return;
+    const double off = f.off, e = f.expl;
+    const double* m = f.m.data();
+    for (std::size_t x0 = 0; x0 < std::size_t(nx); x0 += chunk) {
+      const std::size_t w = std::min(chunk, std::size_t(nx) - x0);
+      double* Q = P + x0;
+      auto row = [&](int j) { return Q + std::size_t(j) * nx; };
+      if (e != 0.0) {
+        double* old0 = scratch;          // old row 0 (the periodic "next" of row ny−1)
+        double* oldp = scratch + chunk;  // old previous row
+        std::copy(Q, Q + w, old0);
         for (int j = 0; j < ny; ++j) {
-          double* row = P + std::size_t(j) * nx;
-          const double* prev = (j > 0) ? keep + nx
-                               : (lateral_periodic ? P + std::size_t(ny - 1) * nx : nullptr);
-          const double* next = (j < ny - 1) ? row + nx : (lateral_periodic ? keep : nullptr);
-          for (int i = 0; i < nx; ++i) {
-            const double c = row[i];
-            double lap = 0.0;
-            if (prev) lap += prev[i] - c;
-            if (next) lap += next[i] - c;
-            keep[nx + i] = c;
-            row[i] = c + e * lap;
+          double* rj = row(j);
+          const double* prev = (j > 0) ? oldp : (periodic ? row(ny - 1) : nullptr);
+          const double* next = (j < ny - 1) ? rj + nx : (periodic ? old0 : nullptr);
+          const double* yprev = (j > 0) ? rj - nx : nullptr;
+          const double mj = m[j];
+          if (prev && next && yprev) {  // interior row: the common case, branch-free
+            for (std::size_t i = 0; i < w; ++i) {
+              const double c = rj[i];
+              double lap = 0.0;
+              lap += prev[i] - c;
+              lap += next[i] - c;
+              oldp[i] = c;
+              rj[i] = (c + e * lap - off * yprev[i]) * mj;
+            }
+          } else {
+            for (std::size_t i = 0; i < w; ++i) {
+              const double c = rj[i];
+              double lap = 0.0;
+              if (prev) lap += prev[i] - c;
+              if (next) lap += next[i] - c;
+              const double v = c + e * lap;
+              oldp[i] = c;
+              rj[i] = yprev ? (v - off * yprev[i]) * mj : v * mj;
+            }
           }
         }
-      }
-      // implicit: Thomas along y, vectorised across x
-      const double off = f.off;
-      for (int i = 0; i < nx; ++i) P[i] *= f.m[0];
-      for (int j = 1; j < ny; ++j) {
-        double* row = P + std::size_t(j) * nx;
-        const double* pr = row - nx;
-        const double mj = f.m[j];
-        for (int i = 0; i < nx; ++i) row[i] = (row[i] - off * pr[i]) * mj;
+      } else {
+        for (std::size_t i = 0; i < w; ++i) Q[i] *= m[0];
+        for (int j = 1; j < ny; ++j) {
+          double* rj = row(j);
+          const double* pr = rj - nx;
+          const double mj = m[j];
+          for (std::size_t i = 0; i < w; ++i) rj[i] = (rj[i] - off * pr[i]) * mj;
+        }
       }
       for (int j = ny - 2; j >= 0; --j) {
-        double* row = P + std::size_t(j) * nx;
-        const double* nr = row + nx;
+        double* rj = row(j);
+        const double* nr = rj + nx;
         const double cj = f.cp[j];
-        for (int i = 0; i < nx; ++i) row[i] -= cj * nr[i];
+        for (std::size_t i = 0; i < w; ++i) rj[i] -= cj * nr[i];
       }
       if (f.sm) {
-        const double* r0 = P;
-        const double* rl = P + std::size_t(ny - 1) * nx;
-        double* fac = ybuf_.data() + std::size_t(k) * 2 * nx;
-        for (int i = 0; i < nx; ++i) fac[i] = (r0[i] + off * rl[i] / f.gamma) / f.sm_den;
+        const double* r0 = Q;
+        const double* rl = row(ny - 1);
+        double* fac = scratch + 2 * chunk;
+        for (std::size_t i = 0; i < w; ++i) fac[i] = (r0[i] + off * rl[i] / f.gamma) / f.sm_den;
         for (int j = 0; j < ny; ++j) {
-          double* row = P + std::size_t(j) * nx;
+          double* rj = row(j);
           const double z = f.zc[j];
-          for (int i = 0; i < nx; ++i) row[i] -= fac[i] * z;
+          for (std::size_t i = 0; i < w; ++i) rj[i] -= fac[i] * z;
         }
       }
     }
   }
 
-  static int thread_id() {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
+  // ---- lateral sweeps, plane by plane: x, y, or fused x→y / y→x while the plane is in cache ---
+  enum class LateralPass { x, y, xy, yx };
+  void sweep_lateral(std::size_t s, double* u, double tau, double theta, LateralPass which) {
+    const int nx = g_.nx(), ny = g_.ny(), nz = g_.nz();
+    const bool do_x = nx > 1 && which != LateralPass::y;
+    const bool do_y = ny > 1 && which != LateralPass::x;
+    if (!do_x && !do_y) return;
+    const LineSet& C = lines_for(s, tau, theta);
+    const bool per = g_.lateral() == Lateral::periodic;
+    const std::size_t chunk = y_chunk();
+    ensure_thread_buffers();
+#pragma omp parallel if (long(g_.size()) >= parallel_min_cells)
+    {
+      double* scratch = thread_scratch();
+      double* ys = scratch + std::size_t(W) * std::max(1, nx);
+#pragma omp for schedule(static)
+      for (int k = 0; k < nz; ++k) {
+        double* P = u + std::size_t(k) * ny * nx;
+        const double* next = (k + 1 < nz) ? P + std::size_t(ny) * nx : nullptr;
+        if (which == LateralPass::yx) {
+          if (do_y) y_plane(C.y[k], P, nx, ny, per, chunk, ys);
+          if (do_x) x_plane(C.x[k], P, nx, ny, scratch, next);
+        } else {
+          if (do_x) x_plane(C.x[k], P, nx, ny, scratch, next);
+          if (do_y) y_plane(C.y[k], P, nx, ny, per, chunk, ys);
+        }
+      }
+    }
   }
-  void ensure_thread_buffers() {
-    const std::size_t need = std::size_t(max_threads_hint()) * std::max(1, g_.nx());
-    if (xbuf_.size() < need) xbuf_.assign(need, 0.0);
+  void sweep_x(std::size_t s, double* u, double tau, double theta) {
+    sweep_lateral(s, u, tau, theta, LateralPass::x);
+  }
+  void sweep_y(std::size_t s, double* u, double tau, double theta) {
+    sweep_lateral(s, u, tau, theta, LateralPass::y);
   }
 
   // ---- z sweep: lines along z, vectorised across columns, UL elimination ------------------------
@@ -446,10 +657,12 @@ class DiffusionSolver {
     const bool col_top = !sp.top_h.empty();
     const double expl = (1.0 - theta) * tau;
     const double decay = sp.decay;
-    constexpr std::size_t B = 256;  // columns per block
+    // columns per block: the block's whole column (nz × B doubles, ≈ 512 KiB) stays in L2/L3
+    // between the upward and the downward pass; a multiple of 8 (whole cache lines)
+    const std::size_t B = std::clamp<std::size_t>((std::size_t(65536) / nz) / 8 * 8, 32, 4096);
     const long nblocks = long((P + B - 1) / B);
     double* work = work_.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (long(g_.size()) >= parallel_min_cells)
     for (long b = 0; b < nblocks; ++b) {
       const std::size_t c0 = std::size_t(b) * B, c1 = std::min(P, c0 + B), nc = c1 - c0;
       double* oldnext = work + c0;      // old values of plane k+1 (θ < 1)
@@ -460,7 +673,27 @@ class DiffusionSolver {
         const double* ukm = (k > 0) ? u + std::size_t(k - 1) * P + c0 : nullptr;
         const double gk = (k < nz - 1) ? Z.g[k] : 0.0;
         const double* yk1 = (k < nz - 1) ? u + std::size_t(k + 1) * P + c0 : nullptr;
-        if (theta < 1.0) {
+        // this pass streams the block column from memory: ask for the plane after next early
+        // (the hardware prefetchers restart on every short, plane-strided segment)
+        if (k >= zprefetch)
+          for (std::size_t c = 0; c < nc; c += 8) prefetch(u + std::size_t(k - zprefetch) * P + c0 + c);
+        const bool interior = k > 0 && k < nz - 1;
+        if (theta < 1.0 && interior) {  // the common case, branch-free
+          const double idz = 1.0 / dz[k], dzk = dz[k];
+          const double Tu = Z.T[k], Td = Z.T[k + 1];
+          for (std::size_t c = 0; c < nc; ++c) {
+            const double uc = uk[c];
+            double flux = -decay * uc * dzk;
+            flux += Tu * (ukm[c] - uc);
+            flux += Td * (oldnext[c] - uc);
+            const double r = uc + expl * flux * idz;
+            oldcur[c] = uc;
+            uk[c] = r - gk * yk1[c];
+          }
+          std::swap(oldnext, oldcur);
+        } else if (interior) {
+          for (std::size_t c = 0; c < nc; ++c) uk[c] = uk[c] - gk * yk1[c];
+        } else if (theta < 1.0) {
           const double idz = 1.0 / dz[k];
           const double Tu = Z.T[k], Td = Z.T[k + 1];
           for (std::size_t c = 0; c < nc; ++c) {
@@ -530,8 +763,8 @@ class DiffusionSolver {
   std::vector<DiffusionSpec> specs_;
   TimeScheme scheme_ = TimeScheme::implicit_euler_lod;
   std::vector<Cache> cache_;
-  aligned_vector work_;
-  std::vector<double> ybuf_, xbuf_;
+  aligned_vector work_;  // z sweep: old values of two planes (θ < 1)
+  aligned_vector tbuf_;  // per-thread scratch of the lateral sweeps
 };
 
 }  // namespace dermasim

@@ -22,6 +22,7 @@
 
 #include "dermasim/core/error.hpp"
 #include "dermasim/core/field.hpp"
+#include "dermasim/core/parallel.hpp"
 
 namespace dermasim {
 
@@ -52,7 +53,7 @@ void patankar_step(FieldSet& f, const Kinetics& kin, double dt, int order = 2) {
   const long n = long(g.size());
   double* ptr[max_kinetic_species];
   for (std::size_t s = 0; s < ns; ++s) ptr[s] = f.data(s);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= parallel_min_cells)
   for (long c = 0; c < n; ++c) {
     double u[max_kinetic_species], us[max_kinetic_species];
     double P0[max_kinetic_species], L0[max_kinetic_species];

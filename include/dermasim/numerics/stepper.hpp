@@ -21,6 +21,7 @@
 
 #include "dermasim/core/error.hpp"
 #include "dermasim/core/field.hpp"
+#include "dermasim/core/parallel.hpp"
 #include "dermasim/core/observer.hpp"
 
 namespace dermasim {
@@ -161,7 +162,7 @@ class TimeStepper {
       const double* a = u1_.data(s);
       const double* b = u2_.data(s);
       double e = 0.0;
-#pragma omp parallel for schedule(static) reduction(max : e)
+#pragma omp parallel for schedule(static) reduction(max : e) if (n >= parallel_min_cells)
       for (long c = 0; c < n; ++c) {
         const double d = std::fabs(b[c] - a[c]) / (at + opt_.rtol * std::max(std::fabs(a[c]), std::fabs(b[c])));
         e = std::max(e, d != d ? std::numeric_limits<double>::infinity() : d);

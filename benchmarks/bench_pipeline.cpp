@@ -1,0 +1,49 @@
+// benchmarks/bench_pipeline.cpp — the whole pipeline (issue 6 item 4): the default scenario
+// (face, clinical pen 1.5 mm, 4 sessions 4 weeks apart, 6 months follow-up) through
+// dermasim::simulate in 1D (depth column), 2D (x–z slice) and 3D (2 × 2 mm patch, graded z).
+// Targets on 2 cores: 1D ≤ 50 ms (a 1000-run sweep < 1 min), 3D ≤ 5 min. Reports wall time
+// per run, cells, accepted/rejected steps; time_x_triad = seconds × triad GB/s (the gate's
+// machine-normalised cost). args: threads.
+#include <cstdlib>
+
+#include "bench_common.hpp"
+#include "dermasim/simulate.hpp"
+
+namespace {
+
+void pipeline(benchmark::State& state, int dim) {
+  const int threads = int(state.range(0));
+  dermasim::Scenario sc = dermasim::Scenario::default_face();
+  sc.numerics.dimension = dim;
+  dermasim::SimulateOptions opt;
+  opt.threads = threads;
+  dermasim::Result r;
+  for (auto _ : state) {
+    r = dermasim::simulate(sc, {}, opt);
+    benchmark::DoNotOptimize(r.times.data());
+  }
+  state.counters["cells"] = double(r.info.cells);
+  state.counters["steps_accepted"] = double(r.info.accepted_steps);
+  state.counters["steps_rejected"] = double(r.info.rejected_steps);
+  state.counters["threads"] = threads;
+  state.counters["triad_GB_per_s"] = dsbench::triad_bandwidth(threads);
+}
+void BM_Pipeline1D(benchmark::State& s) { pipeline(s, 1); }
+void BM_Pipeline2D(benchmark::State& s) { pipeline(s, 2); }
+// The 3D run takes far longer than the rest of the suite together while the healing model is
+// being tuned (docs/performance.md §7): opt in with DERMASIM_BENCH_3D=1.
+void BM_Pipeline3D(benchmark::State& s) {
+  if (!std::getenv("DERMASIM_BENCH_3D")) {
+    s.SkipWithError("set DERMASIM_BENCH_3D=1 to run the 3D pipeline");
+    for (auto _ : s) {
+    }
+    return;
+  }
+  pipeline(s, 3);
+}
+
+BENCHMARK(BM_Pipeline1D)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Pipeline2D)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_Pipeline3D)->ArgName("threads")->Arg(2)->Arg(1)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+}  // namespace

@@ -1,0 +1,391 @@
+// dermasim/healing/model.hpp — the healing and remodelling PDE system (docs/model.md §5).
+//
+// Species (SoA fields on the Grid; units in brackets):
+//   damage D [−], neutrophils N [cells/m³], inflammatory / repair macrophages M_I, M_R
+//   [cells/m³], pro-inflammatory cytokine I [ng/mL], active TGF-β1 T [ng/mL], platelet
+//   TGF-β reservoir B [ng/mL], fibroblasts f and myofibroblasts g [relative to the layer's
+//   baseline fibroblast density F₀(z)], collagen III / I and elastin [normalised like
+//   SkinProfile: 1 = dermal reference], open channel area fraction O [−, top plane only] and
+//   the epidermal inflammation dose Q [s] (∫ I/(K+I) dt, for the pigmentation risk).
+//
+// Operators (split: reaction ½, chemotaxis 1, diffusion 1, reaction ½; first order overall since
+// chemotaxis and the LOD diffusion are):
+// positive Patankar kinetics; implicit LOD diffusion with layer-dependent D (0 for dermal
+// cells in SC/VE) and a per-column top Robin condition h·O·(c − 0) for I and T through open
+// channels; receptor-law chemotaxis (N, M_I up ∇I; f up ∇T; χ₀ = 0 in SC/VE).
+// Homeostasis by construction (§6.7): the basal TGF-β source, the fibroblast carrying capacity
+// and the basal collagen/elastin synthesis are derived per z-cell so that the unwounded state
+// is an exact fixed point; a non-physical derived value is an invalid_argument.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/error.hpp"
+#include "dermasim/core/field.hpp"
+#include "dermasim/core/grid.hpp"
+#include "dermasim/healing/parameters.hpp"
+#include "dermasim/injury/injury_field.hpp"
+#include "dermasim/numerics/chemotaxis.hpp"
+#include "dermasim/numerics/diffusion.hpp"
+#include "dermasim/numerics/reaction.hpp"
+#include "dermasim/skin/layers.hpp"
+
+namespace dermasim::healing {
+
+enum Species : std::size_t {
+  sD = 0, sN, sMI, sMR, sI, sT, sB, sF, sFm, sC3, sC1, sE, sO, sQ, n_species
+};
+
+inline std::vector<std::string> species_names() {
+  return {"damage", "neutrophils", "macrophages_inflammatory", "macrophages_repair",
+          "cytokine", "tgf_beta", "platelet_tgf", "fibroblasts", "myofibroblasts",
+          "collagen_III", "collagen_I", "elastin", "open_fraction", "pih_dose"};
+}
+inline std::vector<std::string> species_units() {
+  return {"-", "cells/m^3", "cells/m^3", "cells/m^3", "ng/mL", "ng/mL", "ng/mL",
+          "relative to F0(z)", "relative to F0(z)", "normalised", "normalised", "normalised",
+          "-", "s"};
+}
+
+/// Patient descriptors beyond SkinProfile (age, phototype and sex live there).
+struct PatientFactors {
+  bool diabetes = false;
+  bool anticoagulants = false;  ///< anticoagulant therapy or a clotting disorder
+  // contraindications: no mechanism modelled, only warnings
+  bool pregnancy = false;
+  bool active_infection = false;
+  bool active_acne = false;
+  bool eczema_flare = false;
+  bool rosacea_flare = false;
+  bool isotretinoin = false;  ///< within the last 6 months
+
+  std::vector<std::string> warnings() const {
+    std::vector<std::string> w;
+    if (pregnancy) w.push_back("contraindication: pregnancy (no safety data; not modelled)");
+    if (active_infection)
+      w.push_back("contraindication: active skin infection at the site (risk of spread; not modelled)");
+    if (active_acne)
+      w.push_back("contraindication: active inflammatory acne (risk of spread; not modelled)");
+    if (eczema_flare) w.push_back("contraindication: eczema flare at the site (not modelled)");
+    if (rosacea_flare) w.push_back("contraindication: rosacea flare at the site (not modelled)");
+    if (isotretinoin)
+      w.push_back("contraindication: isotretinoin within 6 months (impaired healing reported; not modelled)");
+    return w;
+  }
+};
+
+/// Patient-adjusted copy of the parameters (mechanisms: age, diabetes).
+inline HealingParameters effective_parameters(HealingParameters p, const SkinProfile& skin,
+                                              const PatientFactors& pt) {
+  const double age = std::clamp(1.0 - p.age_slope * (skin.age_years - 40.0), 0.3, 1.5);
+  p.r_F *= age;
+  p.p_3 *= age;
+  p.p_1 *= age;
+  if (pt.diabetes) {
+    p.alpha = p.diabetes_alpha;
+    p.k_sw0 *= p.diabetes_switch_factor;
+    p.r_F *= p.diabetes_prolif_factor;
+  }
+  return p;
+}
+
+/// Baseline (homeostatic) state and derived per-z-cell terms.
+struct Baseline {
+  std::vector<double> F0, C30, C10, E0, C0, v, kerat, epi, dermal;
+  std::vector<double> sT0, q3, q1, qE;  ///< derived: basal TGF-β source, basal synthesis
+  std::vector<int> layer;
+  double K_F = 1.0;                     ///< derived fibroblast carrying capacity (relative)
+  double H10 = 0.0, HE10 = 0.0, Hm10 = 0.0;  ///< basal Hill values (subtracted)
+};
+
+inline double hill(double T, double K) { return T / (K + T); }
+inline double hill2(double T, double K) { return T * T / (K * K + T * T); }
+
+inline Baseline derive_baseline(const SkinProfile& skin, const Grid& g, const HealingParameters& p) {
+  skin.validate();
+  p.validate();
+  Baseline b;
+  const int nz = g.nz();
+  for (auto* v : {&b.F0, &b.C30, &b.C10, &b.E0, &b.C0, &b.v, &b.kerat, &b.epi, &b.dermal, &b.sT0,
+                  &b.q3, &b.q1, &b.qE})
+    v->assign(nz, 0.0);
+  b.layer.assign(nz, 0);
+  const double T0 = p.T_basal;
+  b.H10 = hill(T0, p.K_c);
+  b.HE10 = hill(T0, p.K_E);
+  b.Hm10 = hill2(T0, p.K_mT);
+  const double r_eff = p.r_F * (1.0 + p.r_T * hill(T0, p.K_rT));
+  if (!(p.mu_F < r_eff))
+    throw invalid_argument(
+        "derived fibroblast carrying capacity is non-physical: healing.fibroblast.apoptosis_rate = " +
+        detail::fmt(p.mu_F / per_day) + " 1/day must be < the basal proliferation rate " +
+        detail::fmt(r_eff / per_day) + " 1/day (valid range of apoptosis: [0, " +
+        detail::fmt(r_eff / per_day) + "))");
+  b.K_F = 1.0 / (1.0 - p.mu_F / r_eff);
+  for (int k = 0; k < nz; ++k) {
+    const Layer L = skin.layer_at(g.z_centres()[k]);
+    const auto& lp = skin[L];
+    b.layer[k] = static_cast<int>(L);
+    b.F0[k] = lp.fibroblast_density;
+    b.C0[k] = lp.collagen;
+    b.C30[k] = p.collagen_III_fraction * lp.collagen;
+    b.C10[k] = (1.0 - p.collagen_III_fraction) * lp.collagen;
+    b.E0[k] = lp.elastin;
+    b.v[k] = lp.vascular_access;
+    b.kerat[k] = lp.keratinocyte;
+    b.epi[k] = (L == Layer::stratum_corneum || L == Layer::viable_epidermis) ? 1.0 : 0.0;
+    b.dermal[k] = 1.0 - b.epi[k];
+    // basal TGF-β source so that T = T_basal is steady (uniform T: diffusion-neutral)
+    const double autocrine = p.sigma_TF * b.F0[k] * hill(T0, p.K_TT);
+    b.sT0[k] = p.k_T * T0 - autocrine;
+    if (b.sT0[k] < 0.0)
+      throw invalid_argument(
+          "derived basal TGF-beta source is negative in the " + std::string(layer_name(L)) +
+          ": healing.tgf.fibroblast_secretion = " + detail::fmt(p.sigma_TF / (1e-9 * per_day)) +
+          " pg/cell/day is too large for healing.tgf.decay = " + detail::fmt(p.k_T / per_day) +
+          " 1/day at basal TGF-beta " + detail::fmt(T0) + " ng/mL (valid range: sigma_TF*F0*T0/(K+T0) <= k_T*T0)");
+    if (b.F0[k] > 0.0) {
+      // synthesis drive S = 1, Λ = 1, G = 1, no maturation of baseline III at baseline
+      b.q3[k] = p.delta_C * b.C30[k] / (1.0 + p.a_3 * b.H10);
+      b.q1[k] = p.delta_C * b.C10[k] / (1.0 + p.a_1 * b.H10);
+      b.qE[k] = p.delta_E0 * b.E0[k] / (1.0 + p.a_E * b.HE10);
+    } else if (b.C0[k] > 0.0 || b.E0[k] > 0.0) {
+      throw invalid_argument("layer " + std::string(layer_name(L)) +
+                             " has matrix but no fibroblasts (skin fibroblast_density = 0, "
+                             "collagen = " + detail::fmt(b.C0[k]) + "): its baseline cannot be a "
+                             "steady state; give it fibroblast_density > 0 (valid range (0, 1e15] cells/m^3)");
+    }
+  }
+  return b;
+}
+
+/// Production–loss kinetics of the full model (pure; thread safe).
+struct HealingKinetics {
+  const HealingParameters* p = nullptr;
+  const Baseline* b = nullptr;
+  double k_close = 0.0;  ///< current closure rate (occlusion of the last session)
+
+  std::size_t species() const { return n_species; }
+
+  void rates(std::size_t, int k, const double* u, double* P, double* L) const {
+    const HealingParameters& q = *p;
+    const Baseline& B = *b;
+    const double D = u[sD], N = u[sN], MI = u[sMI], MR = u[sMR], I = u[sI], T = u[sT];
+    const double f = u[sF], g = u[sFm], C3 = u[sC3], C1 = u[sC1], E = u[sE];
+    const double n = N / q.N_ref, mi = MI / q.M_ref, mr = MR / q.M_ref;
+    const double v = B.v[k], epi = B.epi[k], kerat = B.kerat[k];
+    // damage
+    P[sD] = q.eps_N * q.mu_N * n * std::max(0.0, 1.0 - D);
+    L[sD] = q.k_DN * n + q.k_DM * (mi + mr) + q.k_D0 + epi * q.k_reepi;
+    // cytokine I
+    P[sI] = q.sigma_IK * kerat * D + q.sigma_ID * (1.0 - epi) * D + q.sigma_IN * n + q.sigma_IM * mi;
+    L[sI] = q.k_I + q.k_IR * mr / (q.K_IR + I);
+    // neutrophils
+    const double RN = I + q.a_ND * D;
+    P[sN] = q.s_N * v * RN / (q.K_N + RN);
+    L[sN] = q.mu_N + q.k_NM * (mi + mr);
+    // macrophages
+    const double RM = I + q.a_MD * D + q.a_MN * n;
+    const double inflow = q.s_M * v * RM / (q.K_M + RM);
+    const double ksw = q.k_sw0 * (1.0 + hill(T, q.K_sw)) * q.K_swD / (q.K_swD + D);
+    P[sMI] = q.alpha * inflow;
+    L[sMI] = ksw + q.mu_M;
+    P[sMR] = (1.0 - q.alpha) * inflow + ksw * MI;
+    L[sMR] = q.mu_M;
+    // TGF-β1 and platelet reservoir
+    const double F0 = B.F0[k];
+    P[sT] = q.k_rel * u[sB] + q.sigma_TM * (q.f_TMI * MI + MR) +
+            q.sigma_TF * F0 * (f + q.eta_m * g) * hill(T, q.K_TT) + B.sT0[k];
+    L[sT] = q.k_T;
+    P[sB] = 0.0;
+    L[sB] = q.k_rel;
+    // fibroblasts (relative to F0)
+    const double r_eff = q.r_F * (1.0 + q.r_T * hill(T, q.K_rT));
+    const double kdiff = q.k_m * std::max(0.0, hill2(T, q.K_mT) - B.Hm10);
+    if (F0 > 0.0) {
+      P[sF] = r_eff * f + q.k_rev * g;
+      L[sF] = r_eff * (f + g) / B.K_F + kdiff + q.mu_F;
+      P[sFm] = kdiff * f;
+      L[sFm] = q.k_rev + q.mu_Fm;
+    } else {
+      P[sF] = P[sFm] = 0.0;
+      L[sF] = L[sFm] = 0.0;
+    }
+    // collagen III / I
+    const double S = f + q.eta_m * g;
+    const double C0 = B.C0[k];
+    const double C = C3 + C1;
+    const double Lam = C0 > 0.0 ? C0 * (1.0 + q.K_Lambda) / (C + q.K_Lambda * C0) : 0.0;
+    const double Hc = hill(T, q.K_c), dH = std::max(0.0, Hc - B.H10);
+    const double G = 1.0 + q.g_M * (mi + mr) + q.g_N * n;
+    const double excess3 = std::max(0.0, C3 - B.C30[k]);
+    P[sC3] = S * Lam * (B.q3[k] * (1.0 + q.a_3 * Hc) + q.p_3 * C0 * dH);
+    L[sC3] = q.delta_C * G + (C3 > 0.0 ? q.k_mat * excess3 / C3 : 0.0);
+    P[sC1] = S * Lam * (B.q1[k] * (1.0 + q.a_1 * Hc) + q.p_1 * C0 * dH) + q.k_mat * excess3;
+    L[sC1] = q.delta_C * G;
+    // elastin: tropoelastin synthesis vs elastase degradation
+    const double HE = hill(T, q.K_E);
+    P[sE] = S * (B.qE[k] * (1.0 + q.a_E * HE) + q.p_E * B.E0[k] * std::max(0.0, HE - B.HE10));
+    L[sE] = q.delta_E0 + q.delta_EN * n + q.delta_EM * mi;
+    (void)E;
+    // channels (top plane only carries O)
+    P[sO] = 0.0;
+    L[sO] = k_close * (1.0 + q.a_I * hill(I, q.K_I));
+    // pigmentation dose in the viable epidermis
+    P[sQ] = kerat * hill(I, q.K_pih);
+    L[sQ] = 0.0;
+  }
+};
+
+/// The assembled model on one grid: state layout, operators, injury operator.
+class HealingModel {
+ public:
+  HealingModel(const Grid& grid, const SkinProfile& skin, const HealingParameters& params)
+      : grid_(grid), skin_(skin), p_(params), base_(derive_baseline(skin, grid, params)) {
+    const int nz = grid.nz();
+    // transport
+    std::vector<DiffusionSpec> specs(n_species);
+    std::vector<double> DI(nz), DT(nz), DN(nz), DM(nz), DF(nz), chiN(nz), chiM(nz), chiF(nz);
+    for (int k = 0; k < nz; ++k) {
+      const double e = base_.epi[k] > 0 ? p_.epidermal_D_factor : 1.0;
+      DI[k] = p_.D_I * e;
+      DT[k] = p_.D_T * e;
+      const double derm = base_.dermal[k];
+      DN[k] = p_.D_N * derm;
+      DM[k] = p_.D_M * derm;
+      DF[k] = base_.F0[k] > 0 ? p_.D_F * derm : 0.0;
+      chiN[k] = p_.chi_ratio_N * p_.D_N / p_.K_chi_I * derm;
+      chiM[k] = p_.chi_ratio_M * p_.D_M / p_.K_chi_I * derm;
+      chiF[k] = base_.F0[k] > 0 ? p_.chi_ratio_F * p_.D_F / p_.K_chi_T * derm : 0.0;
+    }
+    specs[sI].D = DI;
+    specs[sT].D = DT;
+    specs[sN].D = DN;
+    specs[sMI].D = DM;
+    specs[sMR].D = DM;
+    specs[sF].D = DF;
+    specs[sFm].D = DF;
+    for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
+      specs[s].top_h.assign(grid.plane(), 0.0);
+      specs[s].top_ext.assign(grid.plane(), 0.0);
+    }
+    diff_ = DiffusionSolver(grid, std::move(specs), TimeScheme::implicit_euler_lod);
+    std::vector<ChemotaxisSpec> cs;
+    if (p_.chi_ratio_N > 0) cs.push_back({sN, sI, chiN, p_.K_chi_I});
+    if (p_.chi_ratio_M > 0) cs.push_back({sMI, sI, chiM, p_.K_chi_I});
+    if (p_.chi_ratio_F > 0) cs.push_back({sF, sT, chiF, p_.K_chi_T});
+    chemo_ = ChemotaxisOperator(grid, std::move(cs));
+    kin_.p = &p_;
+    kin_.b = &base_;
+    kin_.k_close = p_.k_close;
+  }
+  HealingModel(const HealingModel&) = delete;
+  HealingModel& operator=(const HealingModel&) = delete;
+
+  const Grid& grid() const { return grid_; }
+  const HealingParameters& parameters() const { return p_; }
+  const Baseline& baseline() const { return base_; }
+  const SkinProfile& skin() const { return skin_; }
+  void set_occluded(bool occluded) { kin_.k_close = occluded ? p_.k_close_occluded : p_.k_close; }
+
+  /// The unwounded (homeostatic) state.
+  FieldSet initial_state() const {
+    FieldSet u(grid_, species_names(), 0.0);
+    const std::size_t P = grid_.plane();
+    for (int k = 0; k < grid_.nz(); ++k)
+      for (std::size_t c = 0; c < P; ++c) {
+        const std::size_t id = std::size_t(k) * P + c;
+        u[sT][id] = p_.T_basal;
+        u[sF][id] = base_.F0[k] > 0 ? 1.0 : 0.0;
+        u[sC3][id] = base_.C30[k];
+        u[sC1][id] = base_.C10[k];
+        u[sE][id] = base_.E0[k];
+      }
+    return u;
+  }
+
+  /// Absolute tolerances per species for the error controller (field units).
+  std::vector<double> absolute_tolerances() const {
+    std::vector<double> a(n_species);
+    // cytokines: 1 % of the smallest half-saturation that reads them; cells: ~1 cell/mm³
+    a[sD] = 1e-4;
+    a[sN] = 1e-3 * p_.N_ref;
+    a[sMI] = a[sMR] = 1e-3 * p_.M_ref;
+    a[sI] = 1e-2 * std::min({p_.K_erythema, p_.K_I, p_.K_pih, p_.K_chi_I});
+    a[sT] = a[sB] = 1e-2 * std::min({p_.K_c, p_.K_chi_T, p_.K_rT, 1.0});
+    a[sF] = a[sFm] = 1e-4;
+    a[sC3] = a[sC1] = a[sE] = 1e-5;
+    a[sO] = 1e-5;
+    a[sQ] = 60.0;
+    return a;
+  }
+
+  /// One Strang-split step of dt seconds (allocation-free).
+  void step(FieldSet& u, double dt) {
+    patankar_step(u, kin_, 0.5 * dt);
+    chemo_.step(u, dt);  // first order (forward-Euler sub-steps): one call per step
+    update_robin(u);
+    diff_.step(u, dt);
+    patankar_step(u, kin_, 0.5 * dt);
+  }
+
+  /// Transport only (chemotaxis ½, diffusion 1, chemotaxis ½): conservative with closed
+  /// channels (zero flux everywhere); used by the conservation tests.
+  void step_transport(FieldSet& u, double dt) {
+    chemo_.step(u, 0.5 * dt);
+    update_robin(u);
+    diff_.step(u, dt);
+    chemo_.step(u, 0.5 * dt);
+  }
+
+  /// The injury operator (§6.4) of one session onto the current state. `inj` must live on
+  /// this model's grid (use lateral_average for 1D/2D). Returns nothing; bleeding_factor
+  /// scales the blood fraction (anticoagulants).
+  void apply_injury(FieldSet& u, const InjuryField& inj, double bleeding_factor = 1.0) const {
+    require_same_size("injury.damage", inj.damage.size(), grid_.size());
+    require_same_size("injury.bleeding", inj.bleeding.size(), grid_.size());
+    require_same_size("injury.open_surface", inj.open_surface.size(), grid_.plane());
+    const std::size_t P = grid_.plane();
+    for (int k = 0; k < grid_.nz(); ++k)
+      for (std::size_t c = 0; c < P; ++c) {
+        const std::size_t id = std::size_t(k) * P + c;
+        const double phi = std::clamp(inj.damage[id], 0.0, 1.0);
+        u[sD][id] = 1.0 - (1.0 - u[sD][id]) * (1.0 - phi);
+        const double kc = 1.0 - p_.theta_cell * phi, km = 1.0 - p_.theta_ECM * phi;
+        for (std::size_t s : {std::size_t(sN), std::size_t(sMI), std::size_t(sMR), std::size_t(sF),
+                              std::size_t(sFm)})
+          u[s][id] *= kc;
+        for (std::size_t s : {std::size_t(sC3), std::size_t(sC1), std::size_t(sE)}) u[s][id] *= km;
+        const double blood = std::min(1.0, bleeding_factor * std::max(0.0, inj.bleeding[id]));
+        u[sB][id] += p_.T_platelet * blood;
+        u[sI][id] += p_.alarm_bolus * phi * base_.kerat[k];
+      }
+    for (std::size_t c = 0; c < P; ++c) {
+      const double o = std::clamp(inj.open_surface[c], 0.0, 1.0);
+      u[sO][c] = 1.0 - (1.0 - u[sO][c]) * (1.0 - o);
+    }
+  }
+
+ private:
+  void update_robin(const FieldSet& u) {
+    const double* O = u.data(sO);
+    for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
+      auto& h = diff_.top_robin_h(s);
+      for (std::size_t c = 0; c < h.size(); ++c) h[c] = p_.h_exudate * std::max(0.0, O[c]);
+    }
+  }
+
+  Grid grid_;
+  SkinProfile skin_;
+  HealingParameters p_;
+  Baseline base_;
+  DiffusionSolver diff_;
+  ChemotaxisOperator chemo_;
+  HealingKinetics kin_;
+};
+
+}  // namespace dermasim::healing

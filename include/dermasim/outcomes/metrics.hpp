@@ -1,0 +1,161 @@
+// dermasim/outcomes/metrics.hpp — clinical outcomes of the healing state, and the observer
+// that records them as time series (docs/model.md §6).
+//
+// Observation operators (all laterally averaged over the patch):
+//   collagen I / III / total and elastin change per layer: Σ u V / Σ u₀ V − 1 (fraction);
+//   erythema index: I_v/(K_ery + I_v), I_v the vascular-access-weighted mean of the cytokine
+//     in the papillary dermis (vasodilation needs vessels and mediator) [P];
+//   open fraction: channel mouth area still open / patch area (barrier state);
+//   epidermal damage: mean damage in SC + VE;
+//   pigmentation dose: mean over the viable epidermis of ∫ I/(K + I) dt (s), turned into a
+//     post-inflammatory hyperpigmentation risk index × phototype factor by the summary.
+#pragma once
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/observer.hpp"
+#include "dermasim/healing/model.hpp"
+
+namespace dermasim::outcomes {
+
+using healing::Species;
+
+/// Outcome metrics at one instant (fractions, SI).
+struct Metrics {
+  double collagen_I_PD = 0, collagen_III_PD = 0, collagen_PD = 0, elastin_PD = 0;
+  double collagen_I_RD = 0, collagen_III_RD = 0, collagen_RD = 0, elastin_RD = 0;
+  double erythema = 0, open_fraction = 0, epidermal_damage = 0, pih_dose = 0;
+  double neutrophils = 0, macrophages_I = 0, macrophages_R = 0;  ///< dermal means, cells/m³
+  double fibroblasts_PD = 0, myofibroblasts_PD = 0;              ///< relative to baseline
+  double tgf_PD = 0, cytokine_PD = 0;                            ///< ng/mL
+
+  static std::vector<std::string> names() {
+    return {"collagen_I_PD", "collagen_III_PD", "collagen_PD", "elastin_PD",
+            "collagen_I_RD", "collagen_III_RD", "collagen_RD", "elastin_RD",
+            "erythema", "open_fraction", "epidermal_damage", "pih_dose",
+            "neutrophils", "macrophages_inflammatory", "macrophages_repair",
+            "fibroblasts_PD", "myofibroblasts_PD", "tgf_PD", "cytokine_PD"};
+  }
+  std::vector<double> values() const {
+    return {collagen_I_PD, collagen_III_PD, collagen_PD, elastin_PD, collagen_I_RD,
+            collagen_III_RD, collagen_RD, elastin_RD, erythema, open_fraction,
+            epidermal_damage, pih_dose, neutrophils, macrophages_I, macrophages_R,
+            fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD};
+  }
+};
+
+inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
+  const Grid& g = model.grid();
+  const auto& b = model.baseline();
+  const auto& p = model.parameters();
+  const std::size_t P = g.plane();
+  struct Acc { double c1 = 0, c3 = 0, e = 0, c10 = 0, c30 = 0, e0 = 0; };
+  Acc pd, rd;
+  double Iv = 0, vw = 0, epiD = 0, epiV = 0, Q = 0, veV = 0, N = 0, MI = 0, MR = 0, dV = 0;
+  double fpd = 0, gpd = 0, Tpd = 0, Ipd = 0, pdV = 0;
+  for (int k = 0; k < g.nz(); ++k) {
+    const double V = g.dz()[k];  // per unit lateral area; plane sums divided by P below
+    double c1 = 0, c3 = 0, e = 0, I = 0, D = 0, q = 0, n = 0, mi = 0, mr = 0, f = 0, fm = 0, T = 0;
+    const std::size_t o = std::size_t(k) * P;
+    for (std::size_t c = 0; c < P; ++c) {
+      c1 += u[healing::sC1][o + c];
+      c3 += u[healing::sC3][o + c];
+      e += u[healing::sE][o + c];
+      I += u[healing::sI][o + c];
+      D += u[healing::sD][o + c];
+      q += u[healing::sQ][o + c];
+      n += u[healing::sN][o + c];
+      mi += u[healing::sMI][o + c];
+      mr += u[healing::sMR][o + c];
+      f += u[healing::sF][o + c];
+      fm += u[healing::sFm][o + c];
+      T += u[healing::sT][o + c];
+    }
+    const double w = V / double(P);
+    const auto L = static_cast<Layer>(b.layer[k]);
+    Acc* a = L == Layer::papillary_dermis ? &pd : (L == Layer::reticular_dermis ? &rd : nullptr);
+    if (a) {
+      a->c1 += c1 * w;
+      a->c3 += c3 * w;
+      a->e += e * w;
+      a->c10 += b.C10[k] * V;
+      a->c30 += b.C30[k] * V;
+      a->e0 += b.E0[k] * V;
+    }
+    if (L == Layer::papillary_dermis) {
+      Iv += b.v[k] * I * w;
+      vw += b.v[k] * V;
+      fpd += f * w;
+      gpd += fm * w;
+      Tpd += T * w;
+      Ipd += I * w;
+      pdV += V;
+    }
+    if (b.epi[k] > 0) {
+      epiD += D * w;
+      epiV += V;
+    }
+    if (b.kerat[k] > 0) {
+      Q += q * w;
+      veV += V;
+    }
+    if (b.dermal[k] > 0) {
+      N += n * w;
+      MI += mi * w;
+      MR += mr * w;
+      dV += V;
+    }
+  }
+  Metrics m;
+  auto rel = [](double x, double x0) { return x0 > 0 ? x / x0 - 1.0 : 0.0; };
+  m.collagen_I_PD = rel(pd.c1, pd.c10);
+  m.collagen_III_PD = rel(pd.c3, pd.c30);
+  m.collagen_PD = rel(pd.c1 + pd.c3, pd.c10 + pd.c30);
+  m.elastin_PD = rel(pd.e, pd.e0);
+  m.collagen_I_RD = rel(rd.c1, rd.c10);
+  m.collagen_III_RD = rel(rd.c3, rd.c30);
+  m.collagen_RD = rel(rd.c1 + rd.c3, rd.c10 + rd.c30);
+  m.elastin_RD = rel(rd.e, rd.e0);
+  const double I_v = vw > 0 ? Iv / vw : 0.0;
+  m.erythema = I_v / (p.K_erythema + I_v);
+  double open = 0;
+  for (std::size_t c = 0; c < P; ++c) open += u[healing::sO][c];
+  m.open_fraction = open / double(P);
+  m.epidermal_damage = epiV > 0 ? epiD / epiV : 0.0;
+  m.pih_dose = veV > 0 ? Q / veV : 0.0;
+  m.neutrophils = dV > 0 ? N / dV : 0;
+  m.macrophages_I = dV > 0 ? MI / dV : 0;
+  m.macrophages_R = dV > 0 ? MR / dV : 0;
+  m.fibroblasts_PD = pdV > 0 ? fpd / pdV : 0;
+  m.myofibroblasts_PD = pdV > 0 ? gpd / pdV : 0;
+  m.tgf_PD = pdV > 0 ? Tpd / pdV : 0;
+  m.cytokine_PD = pdV > 0 ? Ipd / pdV : 0;
+  return m;
+}
+
+/// Records Metrics at scheduled times (an Observer).
+class OutcomeRecorder : public Observer {
+ public:
+  OutcomeRecorder(const healing::HealingModel& model, Schedule s)
+      : Observer(std::move(s)), model_(&model) {}
+  bool observe(double t, const FieldSet& u, const StepStats&) override {
+    times.push_back(t);
+    series.push_back(measure(*model_, u));
+    return true;
+  }
+  /// Record now (outside the stepper, e.g. right before/after an injury).
+  void record(double t, const FieldSet& u) {
+    times.push_back(t);
+    series.push_back(measure(*model_, u));
+  }
+  std::vector<double> times;
+  std::vector<Metrics> series;
+
+ private:
+  const healing::HealingModel* model_;
+};
+
+}  // namespace dermasim::outcomes

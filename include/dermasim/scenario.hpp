@@ -1,0 +1,90 @@
+// dermasim/scenario.hpp — the plain, typed description of one simulated treatment course.
+//
+// Scenario = SkinProfile + Protocol (sessions with their Device) + HealingParameters + patient factors + Numerics
+// + seed. Runtime knobs (threads, snapshots, progress) are arguments of simulate(), not part
+// of the scenario. All values SI.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dermasim/core/error.hpp"
+#include "dermasim/core/units.hpp"
+#include "dermasim/healing/model.hpp"
+#include "dermasim/healing/parameters.hpp"
+#include "dermasim/healing/protocol.hpp"
+#include "dermasim/skin/presets.hpp"
+#include "dermasim/skin/layers.hpp"
+
+namespace dermasim {
+
+/// Resolution and tolerances.
+struct Numerics {
+  int dimension = 1;             ///< 1: depth column (laterally averaged), 2: x–z slice, 3: patch
+  double patch_size = 2e-3;      ///< lateral extent of the periodic patch (x and y) in 2D/3D, m
+  double column_patch_size = 6e-3;  ///< patch whose injury the 1D column averages, m
+  double lateral_spacing = 40e-6;  ///< lateral cell size in 2D/3D, m
+  double raster_spacing = 100e-6; ///< lateral cell size of the injury raster averaged onto 1D/2D, m
+  double h_min = 10e-6;          ///< z spacing at the surface, m
+  double h_max = 80e-6;          ///< largest z spacing, m
+  double growth = 1.15;          ///< z grading factor per cell, −
+  double rtol = 1e-2;            ///< relative tolerance of the step-doubling controller, −
+  double atol_scale = 1.0;       ///< multiplies the per-species absolute tolerances, −
+  double dt_initial = 30.0;      ///< first step after each session, s
+  double dt_max = 86400.0;       ///< largest step, s
+  bool adaptive = true;          ///< false: fixed steps of dt_initial (convergence studies)
+
+  void validate() const {
+    require_count("numerics.dimension", dimension, 1, 3);
+    require_range("numerics.patch_size", patch_size, 1e-5, 0.1, "m");
+    require_range("numerics.lateral_spacing", lateral_spacing, 1e-6, patch_size, "m");
+    require_range("numerics.column_patch_size", column_patch_size, 1e-5, 0.1, "m");
+    require_range("numerics.raster_spacing", raster_spacing, 1e-6, patch_size, "m");
+    require_range("numerics.h_min", h_min, 1e-7, 1e-3, "m");
+    require_range("numerics.h_max", h_max, h_min, 1e-2, "m");
+    require_range("numerics.growth", growth, 1.0, 10.0);
+    require_range("numerics.rtol", rtol, 1e-12, 0.5);
+    require_range("numerics.atol_scale", atol_scale, 1e-12, 1e6);
+    require_range("numerics.dt_initial", dt_initial, 1e-3, 1e6, "s");
+    require_range("numerics.dt_max", dt_max, dt_initial, 1e8, "s");
+  }
+  /// The simulation grid for a skin profile.
+  Grid grid(const SkinProfile& skin) const {
+    validate();
+    auto zf = graded_z_faces(skin.interfaces(), h_min, h_max, growth);
+    const int n = std::max(1, static_cast<int>(std::lround(patch_size / lateral_spacing)));
+    if (dimension == 1) return Grid(1, 1, column_patch_size, column_patch_size, zf);
+    if (dimension == 2) return Grid(n, 1, patch_size, patch_size, zf);
+    return Grid(n, n, patch_size, patch_size, zf);
+  }
+};
+
+struct Scenario {
+  SkinProfile skin = skin_preset("face", 40.0, false, 3);
+  healing::Protocol protocol =
+      healing::Protocol::regular(clinical_pen(1.5e-3), 4, 4 * units::week, 6 * units::month);
+  healing::HealingParameters parameters{};
+  healing::PatientFactors patient{};
+  Numerics numerics{};
+  std::uint64_t seed = 20240601;
+
+  void validate() const {
+    skin.validate();
+    protocol.validate();
+    parameters.validate();
+    numerics.validate();
+  }
+
+  /// The default scenario of `make demo`: face, clinical pen 1.5 mm, 4 sessions 4 weeks
+  /// apart, 6 months follow-up, 1D column.
+  static Scenario default_face() { return Scenario{}; }
+
+  /// Same device in every session: n sessions `interval` apart, then follow-up.
+  static Scenario regular(const Device& dev, int n, double interval, double follow_up) {
+    Scenario s;
+    s.protocol = healing::Protocol::regular(dev, n, interval, follow_up);
+    return s;
+  }
+};
+
+}  // namespace dermasim

@@ -1,0 +1,339 @@
+// dermasim/simulate.hpp — run a Scenario: sessions, healing, outcomes (a plain value API).
+//
+//   Result r = dermasim::simulate(scenario);            // default synthetic injury source
+//   std::cout << dermasim::summary_table(r);
+//
+// The injury of each session comes from an InjurySource (grid, session) → InjuryField. The
+// default rasterises the session's needle channels (healing/injury_source.hpp); the device /
+// penetration stage plugs in its own. Fields finer than the healing grid laterally (same z
+// faces) are averaged over x, y (the 1D column and the 2D slice use laterally averaged injury).
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/observer.hpp"
+#include "dermasim/core/parallel.hpp"
+#include "dermasim/healing/injury_source.hpp"
+#include "dermasim/injury/session.hpp"
+#include "dermasim/healing/model.hpp"
+#include "dermasim/numerics/stepper.hpp"
+#include "dermasim/outcomes/metrics.hpp"
+#include "dermasim/scenario.hpp"
+
+namespace dermasim {
+
+/// One row of the per-session table.
+struct SessionSummary {
+  int index = 0;
+  double time = 0;                 ///< s
+  double needle_length = 0;        ///< m
+  double real_depth = 0;           ///< mean channel depth, m
+  std::size_t channels = 0;        ///< channels in the patch
+  double channels_per_cm2 = 0;
+  std::size_t bleeding_points = 0; ///< bleeding channels in the patch
+  double bleeding_points_per_cm2 = 0;
+  double erythema_peak = 0;        ///< −
+  double erythema_resolved_after = std::numeric_limits<double>::quiet_NaN();  ///< s
+  double channels_closed_after = std::numeric_limits<double>::quiet_NaN();    ///< s
+  double epidermis_recovered_after = std::numeric_limits<double>::quiet_NaN();  ///< s
+  double pih_risk = 0;             ///< phototype factor × inflammation dose (days), −
+  double downtime = 0;             ///< s (visible erythema)
+  double collagen_PD_gain = 0;     ///< change of PD collagen over this session's interval
+  double collagen_PD_cumulative = 0;  ///< PD collagen change at the end of the interval
+};
+
+/// Outcomes at a labelled time (e.g. 1, 3, 6 months after the last session).
+struct TimelineRow {
+  std::string label;
+  double time = 0;  ///< s
+  outcomes::Metrics metrics;
+};
+
+struct RunInfo {
+  long accepted_steps = 0, rejected_steps = 0;
+  double dt_min = 0, dt_max = 0;   ///< s
+  std::vector<std::string> warnings;
+  double wall_seconds = 0;
+  int dimension = 1;
+  std::size_t cells = 0;
+  int threads = 1;
+  bool completed = true;           ///< false if stopped by an observer / progress callback
+  std::string injury_source = "session_injury";
+};
+
+struct Snapshot {
+  double time = 0;
+  FieldSet fields;
+};
+
+struct Result {
+  std::vector<double> times;                            ///< s
+  std::map<std::string, std::vector<double>> series;    ///< outcome metric → values at times
+  std::vector<SessionSummary> sessions;
+  std::vector<TimelineRow> timeline;
+  RunInfo info;
+  std::vector<Snapshot> snapshots;
+  Grid grid;
+  std::vector<std::string> species;
+};
+
+/// Runtime options (not part of the scenario).
+struct SimulateOptions {
+  int threads = 0;                       ///< 0: leave OpenMP as is
+  std::vector<double> snapshot_times;    ///< s; copies of every field at these times
+  /// Called about daily with (t, t_end) in s; return false to stop cleanly.
+  std::function<bool(double, double)> progress;
+  healing::InjurySource injury;          ///< empty: session_injury of each session's Device
+  std::string injury_name = "custom";
+};
+
+namespace detail {
+inline std::vector<double> observation_times(const healing::Protocol& pr) {
+  std::vector<double> t;
+  const double h = units::hour, d = units::day, end = pr.end_time();
+  for (std::size_t s = 0; s < pr.sessions.size(); ++s) {
+    const double ts = pr.sessions[s].time;
+    const double next = s + 1 < pr.sessions.size() ? pr.sessions[s + 1].time : end;
+    for (double x = 0.25 * h; x < 12 * h; x += 0.25 * h) t.push_back(ts + x);
+    for (double x = 12 * h; x <= 96 * h; x += 1 * h) t.push_back(ts + x);
+    for (double x = 102 * h; x <= 14 * d; x += 6 * h) t.push_back(ts + x);
+    for (double x = 15 * d; ts + x < next; x += 1 * d) t.push_back(ts + x);
+    (void)next;
+  }
+  for (double x = d; x < end; x += d) t.push_back(x);
+  const double last = pr.last_session();
+  for (double m : {1.0, 2.0, 3.0, 6.0, 12.0}) t.push_back(last + m * units::month);
+  t.push_back(last + 8 * units::week);
+  t.push_back(end);
+  std::vector<double> out;
+  std::sort(t.begin(), t.end());
+  for (double x : t)
+    if (x > 0 && x <= end * (1 + 1e-12) && (out.empty() || x > out.back() + 1.0)) out.push_back(x);
+  return out;
+}
+}  // namespace detail
+
+inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observers = {},
+                       const SimulateOptions& opt = {}) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  sc.validate();
+  const auto params = healing::effective_parameters(sc.parameters, sc.skin, sc.patient);
+  const Grid grid = sc.numerics.grid(sc.skin);
+  // small grids (the 1D column) run serially unless threads are asked for: OpenMP start-up
+  // costs more than the work there, and results do not depend on the thread count
+  ThreadScope threads(opt.threads > 0 ? opt.threads : (grid.size() < 4096 ? 1 : 0));
+  healing::HealingModel model(grid, sc.skin, params);
+  FieldSet u = model.initial_state();
+
+  Result res;
+  res.grid = grid;
+  res.species = u.names();
+  res.info.dimension = sc.numerics.dimension;
+  res.info.cells = grid.size();
+  res.info.threads = max_threads();
+  res.info.warnings = sc.patient.warnings();
+  res.info.injury_source = opt.injury ? opt.injury_name : "session_injury";
+
+  const auto& pr = sc.protocol;
+  const double t_end = pr.end_time();
+  outcomes::OutcomeRecorder rec(model, Schedule::at(detail::observation_times(pr)));
+  std::vector<Observer*> obs{&rec};
+  for (auto* o : observers) obs.push_back(o);
+  CallbackObserver snap(Schedule::at(opt.snapshot_times),
+                        [&](double t, const FieldSet& f, const StepStats&) {
+                          res.snapshots.push_back({t, f});
+                          return true;
+                        });
+  if (!opt.snapshot_times.empty()) obs.push_back(&snap);
+  CallbackObserver prog(Schedule::fixed(units::day), [&](double t, const FieldSet&, const StepStats&) {
+    return opt.progress(t, t_end);
+  });
+  if (opt.progress) obs.push_back(&prog);
+
+  StepperOptions so;
+  so.adaptive = sc.numerics.adaptive;
+  so.rtol = sc.numerics.rtol;
+  so.atol = model.absolute_tolerances();
+  for (auto& a : so.atol) a *= sc.numerics.atol_scale;
+  so.dt_initial = sc.numerics.dt_initial;
+  so.dt_max = sc.numerics.dt_max;
+  so.dt_min = 1e-3;
+  TimeStepper stepper([&](FieldSet& f, double, double dt) { model.step(f, dt); }, 1, so);
+
+  const double bleed = sc.patient.anticoagulants ? params.anticoagulant_bleeding_factor : 1.0;
+  std::vector<std::size_t> mark;  // recorder index at each session (after the injury)
+  double t = 0.0;
+  rec.record(0.0, u);
+  for (std::size_t s = 0; s < pr.sessions.size(); ++s) {
+    const auto& ses = pr.sessions[s];
+    if (ses.time > t) {
+      t = stepper.advance(u, t, ses.time, obs);
+      if (t < ses.time) {
+        res.info.completed = false;
+        break;
+      }
+    }
+    InjuryField inj;
+    if (opt.injury) {
+      inj = opt.injury(grid, s);
+    } else {
+      // device → penetration → injury on a raster grid (the healing grid in 3D), new channel
+      // positions every session (session index in the RNG counter)
+      const std::uint64_t seed = ses.pattern_seed ? ses.pattern_seed : sc.seed;
+      Grid raster = grid;
+      if (sc.numerics.dimension < 3) {
+        const int nr = std::max(1, int(std::lround(grid.ly() / sc.numerics.raster_spacing)));
+        const int nxr = grid.nx() > 1 ? grid.nx() * std::max(1, nr / grid.nx()) : nr;
+        raster = Grid(nxr, nr, grid.lx(), grid.ly(), grid.z_faces());
+      }
+      inj = session_injury(sc.skin, ses.device, raster, seed, s);
+    }
+    if (inj.grid.nx() != grid.nx() || inj.grid.ny() != grid.ny()) inj = healing::lateral_average(inj, grid);
+    model.apply_injury(u, inj, bleed);
+    model.set_occluded(ses.occluded);
+    stepper.set_dt(sc.numerics.dt_initial);
+    rec.record(t, u);
+    mark.push_back(rec.series.size() - 1);
+    SessionSummary row;
+    row.index = int(s) + 1;
+    row.time = ses.time;
+    row.needle_length = ses.device.nominal_length();
+    double dsum = 0;
+    for (const auto& c : inj.channels) dsum += c.depth;
+    row.channels = inj.channels.size();
+    row.real_depth = row.channels ? dsum / double(row.channels) : 0.0;
+    row.channels_per_cm2 = inj.channels_per_cm2;
+    row.bleeding_points = inj.bleeding_points;
+    const double area_cm2 = grid.lx() * grid.ly() / (units::cm * units::cm);
+    row.bleeding_points_per_cm2 = double(inj.bleeding_points) / area_cm2;
+    res.sessions.push_back(row);
+  }
+  if (res.info.completed && t < t_end) {
+    t = stepper.advance(u, t, t_end, obs);
+    if (t < t_end) res.info.completed = false;
+  }
+  // ---- per-session outcomes from the recorded series ---------------------------------------
+  const auto& T = rec.times;
+  const auto& M = rec.series;
+  const int pt = std::clamp(sc.skin.phototype, 1, 6);
+  double c_prev = 0.0;
+  for (std::size_t s = 0; s < res.sessions.size(); ++s) {
+    auto& row = res.sessions[s];
+    const std::size_t i0 = mark[s];
+    const std::size_t i1 = s + 1 < mark.size() ? mark[s + 1] - 1 : M.size() - 1;  // before next injury
+    const double ts = row.time;
+    const double open0 = M[i0].open_fraction, epi0 = M[i0].epidermal_damage;
+    std::size_t ipk = i0;
+    for (std::size_t i = i0; i <= i1; ++i)
+      if (M[i].erythema > M[ipk].erythema) ipk = i;
+    row.erythema_peak = M[ipk].erythema;
+    for (std::size_t i = ipk; i <= i1; ++i)
+      if (M[i].erythema < params.erythema_threshold) {
+        row.erythema_resolved_after = T[i] - ts;
+        break;
+      }
+    if (row.erythema_peak < params.erythema_threshold) row.erythema_resolved_after = 0.0;
+    for (std::size_t i = i0; i <= i1; ++i)
+      if (open0 <= 0 || M[i].open_fraction <= params.closed_threshold * open0) {
+        row.channels_closed_after = T[i] - ts;
+        break;
+      }
+    for (std::size_t i = i0; i <= i1; ++i)
+      if (epi0 <= 0 || M[i].epidermal_damage <= 0.1 * epi0) {
+        row.epidermis_recovered_after = T[i] - ts;
+        break;
+      }
+    row.pih_risk = params.phototype_factor[pt - 1] * (M[i1].pih_dose - M[i0].pih_dose) / units::day;
+    row.downtime = std::isfinite(row.erythema_resolved_after) ? row.erythema_resolved_after : T[i1] - ts;
+    const double c_before = s == 0 ? 0.0 : c_prev;
+    row.collagen_PD_cumulative = M[i1].collagen_PD;
+    row.collagen_PD_gain = M[i1].collagen_PD - c_before;
+    c_prev = M[i1].collagen_PD;
+  }
+  // ---- timeline rows ------------------------------------------------------------------------
+  const double last = pr.last_session();
+  auto row_at = [&](const std::string& label, double tt) {
+    for (std::size_t i = 0; i < T.size(); ++i)
+      if (std::fabs(T[i] - tt) <= 1.0) {
+        res.timeline.push_back({label, T[i], M[i]});
+        return;
+      }
+  };
+  row_at("1 month", last + units::month);
+  row_at("8 weeks", last + 8 * units::week);
+  row_at("3 months", last + 3 * units::month);
+  row_at("6 months", last + 6 * units::month);
+  row_at("12 months", last + 12 * units::month);
+  // ---- series ---------------------------------------------------------------------------------
+  res.times = T;
+  const auto names = outcomes::Metrics::names();
+  for (const auto& n : names) res.series[n].reserve(T.size());
+  for (const auto& m : M) {
+    const auto v = m.values();
+    for (std::size_t k = 0; k < names.size(); ++k) res.series[names[k]].push_back(v[k]);
+  }
+  std::vector<double> pih(T.size());
+  for (std::size_t i = 0; i < T.size(); ++i)
+    pih[i] = params.phototype_factor[pt - 1] * M[i].pih_dose / units::day;
+  res.series["pih_risk"] = pih;
+  const auto& st = stepper.stats();
+  res.info.accepted_steps = st.accepted;
+  res.info.rejected_steps = st.rejected;
+  res.info.dt_min = st.accepted ? st.dt_min : 0.0;
+  res.info.dt_max = st.dt_max;
+  res.info.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return res;
+}
+
+/// The per-session and timeline tables as text.
+inline std::string summary_table(const Result& r) {
+  std::ostringstream o;
+  char buf[256];
+  auto hours = [&](double s) {
+    if (!std::isfinite(s)) return std::string("  n/a");
+    std::snprintf(buf, sizeof buf, "%5.1f", s / units::hour);
+    return std::string(buf);
+  };
+  o << "Per session\n";
+  o << " #  day   needle  real depth  channels/cm2  bleeding/cm2  erythema resolved  channels closed  epidermis  PIH risk  PD collagen gain\n";
+  o << "    (d)    (mm)      (um)                                     after (h)          after (h)      (h)                  (session / cum., %)\n";
+  for (const auto& s : r.sessions) {
+    std::snprintf(buf, sizeof buf, "%2d %5.0f %7.2f %10.0f %13.0f %13.0f", s.index,
+                  s.time / units::day, s.needle_length / units::mm, s.real_depth / units::um,
+                  s.channels_per_cm2, s.bleeding_points_per_cm2);
+    o << buf << "  " << std::string(11, ' ') << hours(s.erythema_resolved_after) << "  "
+      << std::string(10, ' ') << hours(s.channels_closed_after) << "  "
+      << std::string(3, ' ') << hours(s.epidermis_recovered_after);
+    std::snprintf(buf, sizeof buf, "  %8.2f  %+7.1f / %+6.1f\n", s.pih_risk,
+                  100 * s.collagen_PD_gain, 100 * s.collagen_PD_cumulative);
+    o << buf;
+  }
+  o << "\nAfter the last session (change vs baseline, %)\n";
+  o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin\n";
+  for (const auto& t : r.timeline) {
+    const auto& m = t.metrics;
+    std::snprintf(buf, sizeof buf,
+                  " %-10s %+9.1f %+11.1f %+9.1f %+11.1f %+10.1f %+11.1f %+9.1f %+11.1f\n",
+                  t.label.c_str(), 100 * m.collagen_I_PD, 100 * m.collagen_III_PD,
+                  100 * m.collagen_PD, 100 * m.elastin_PD, 100 * m.collagen_I_RD,
+                  100 * m.collagen_III_RD, 100 * m.collagen_RD, 100 * m.elastin_RD);
+    o << buf;
+  }
+  std::snprintf(buf, sizeof buf,
+                "\nrun: %dD, %zu cells, %ld steps accepted, %ld rejected, %.3f s wall, %d thread(s)\n",
+                r.info.dimension, r.info.cells, r.info.accepted_steps, r.info.rejected_steps,
+                r.info.wall_seconds, r.info.threads);
+  o << buf;
+  for (const auto& w : r.info.warnings) o << "warning: " << w << "\n";
+  return o.str();
+}
+
+}  // namespace dermasim

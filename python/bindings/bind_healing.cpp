@@ -1,0 +1,208 @@
+// Bindings of the healing model, the Scenario/Result value API and simulate() (thin: type
+// conversion only; the GIL is released while simulating and re-taken only for callbacks).
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "dermasim/simulate.hpp"
+
+namespace py = pybind11;
+
+namespace dermasim::bindings {
+
+void bind_healing(py::module_& m) {
+  using healing::HealingParameters;
+  py::class_<HealingParameters>(m, "HealingParameters",
+                                "Every parameter of the healing model, in SI (docs/model.md §5)")
+      .def(py::init<>())
+      .def("get", &HealingParameters::get, py::arg("name"), "SI value by dotted name")
+      .def("set", &HealingParameters::set, py::arg("name"), py::arg("value"),
+           "Set by dotted name, in SI (validated)")
+      .def_static("names", &HealingParameters::names)
+      .def_static("info",
+                  [](const std::string& n) {
+                    const auto& i = HealingParameters::find(n);
+                    py::dict d;
+                    d["name"] = std::string("healing.") + i.name;
+                    d["unit"] = i.unit;
+                    d["to_si"] = i.to_si;
+                    d["lo"] = i.lo;
+                    d["hi"] = i.hi;
+                    d["source"] = i.source;
+                    return d;
+                  })
+      .def("validate", &HealingParameters::validate)
+      .def("to_dict",
+           [](const HealingParameters& p) {
+             py::dict d;
+             for (const auto& n : HealingParameters::names()) d[py::str(n)] = p.get(n);
+             return d;
+           })
+      .def("__repr__", [](const HealingParameters&) {
+        return "HealingParameters(" + std::to_string(HealingParameters::names().size()) +
+               " parameters; .to_dict())";
+      });
+
+  py::class_<healing::PatientFactors>(m, "PatientFactors", "Patient factors beyond SkinProfile")
+      .def(py::init<>())
+      .def_readwrite("diabetes", &healing::PatientFactors::diabetes)
+      .def_readwrite("anticoagulants", &healing::PatientFactors::anticoagulants)
+      .def_readwrite("pregnancy", &healing::PatientFactors::pregnancy)
+      .def_readwrite("active_infection", &healing::PatientFactors::active_infection)
+      .def_readwrite("active_acne", &healing::PatientFactors::active_acne)
+      .def_readwrite("eczema_flare", &healing::PatientFactors::eczema_flare)
+      .def_readwrite("rosacea_flare", &healing::PatientFactors::rosacea_flare)
+      .def_readwrite("isotretinoin", &healing::PatientFactors::isotretinoin)
+      .def("warnings", &healing::PatientFactors::warnings);
+
+  py::class_<healing::Session>(m, "Session", "One treatment session (time in s)")
+      .def(py::init<>())
+      .def(py::init([](double time, const Device& d, bool occluded, std::uint64_t seed) {
+             healing::Session s;
+             s.time = time;
+             s.device = d;
+             s.occluded = occluded;
+             s.pattern_seed = seed;
+             return s;
+           }),
+           py::arg("time"), py::arg("device"), py::arg("occluded") = false,
+           py::arg("pattern_seed") = 0)
+      .def_readwrite("time", &healing::Session::time, "s")
+      .def_readwrite("device", &healing::Session::device)
+      .def_readwrite("pattern_seed", &healing::Session::pattern_seed)
+      .def_readwrite("occluded", &healing::Session::occluded);
+
+  py::class_<healing::Protocol>(m, "Protocol", "Sessions + follow-up (s)")
+      .def(py::init<>())
+      .def_static("regular", &healing::Protocol::regular, py::arg("device"), py::arg("sessions"),
+                  py::arg("interval"), py::arg("follow_up"))
+      .def_readwrite("sessions", &healing::Protocol::sessions)
+      .def_readwrite("follow_up", &healing::Protocol::follow_up, "s")
+      .def("end_time", &healing::Protocol::end_time)
+      .def("validate", &healing::Protocol::validate);
+
+  py::class_<Numerics>(m, "Numerics", "Resolution and tolerances (SI)")
+      .def(py::init<>())
+      .def_readwrite("dimension", &Numerics::dimension)
+      .def_readwrite("patch_size", &Numerics::patch_size)
+      .def_readwrite("column_patch_size", &Numerics::column_patch_size)
+      .def_readwrite("lateral_spacing", &Numerics::lateral_spacing)
+      .def_readwrite("raster_spacing", &Numerics::raster_spacing)
+      .def_readwrite("h_min", &Numerics::h_min)
+      .def_readwrite("h_max", &Numerics::h_max)
+      .def_readwrite("growth", &Numerics::growth)
+      .def_readwrite("rtol", &Numerics::rtol)
+      .def_readwrite("atol_scale", &Numerics::atol_scale)
+      .def_readwrite("dt_initial", &Numerics::dt_initial)
+      .def_readwrite("dt_max", &Numerics::dt_max)
+      .def_readwrite("adaptive", &Numerics::adaptive)
+      .def("grid", &Numerics::grid)
+      .def("validate", &Numerics::validate);
+
+  py::class_<Scenario>(m, "HealingScenario",
+                       "Skin + protocol (devices) + parameters + patient + numerics + seed")
+      .def(py::init<>())
+      .def_static("default_face", &Scenario::default_face)
+      .def_static("regular", &Scenario::regular, py::arg("device"), py::arg("sessions"),
+                  py::arg("interval"), py::arg("follow_up"))
+      .def_readwrite("skin", &Scenario::skin)
+      .def_readwrite("protocol", &Scenario::protocol)
+      .def_readwrite("parameters", &Scenario::parameters)
+      .def_readwrite("patient", &Scenario::patient)
+      .def_readwrite("numerics", &Scenario::numerics)
+      .def_readwrite("seed", &Scenario::seed)
+      .def("validate", &Scenario::validate);
+
+  py::class_<SessionSummary>(m, "SessionSummary", "One row of the per-session table (SI)")
+      .def_readonly("index", &SessionSummary::index)
+      .def_readonly("time", &SessionSummary::time)
+      .def_readonly("needle_length", &SessionSummary::needle_length)
+      .def_readonly("real_depth", &SessionSummary::real_depth)
+      .def_readonly("channels", &SessionSummary::channels)
+      .def_readonly("channels_per_cm2", &SessionSummary::channels_per_cm2)
+      .def_readonly("bleeding_points", &SessionSummary::bleeding_points)
+      .def_readonly("bleeding_points_per_cm2", &SessionSummary::bleeding_points_per_cm2)
+      .def_readonly("erythema_peak", &SessionSummary::erythema_peak)
+      .def_readonly("erythema_resolved_after", &SessionSummary::erythema_resolved_after)
+      .def_readonly("channels_closed_after", &SessionSummary::channels_closed_after)
+      .def_readonly("epidermis_recovered_after", &SessionSummary::epidermis_recovered_after)
+      .def_readonly("pih_risk", &SessionSummary::pih_risk)
+      .def_readonly("downtime", &SessionSummary::downtime)
+      .def_readonly("collagen_PD_gain", &SessionSummary::collagen_PD_gain)
+      .def_readonly("collagen_PD_cumulative", &SessionSummary::collagen_PD_cumulative);
+
+  py::class_<outcomes::Metrics>(m, "Metrics", "Outcome metrics at one instant")
+      .def("to_dict", [](const outcomes::Metrics& x) {
+        py::dict d;
+        const auto n = outcomes::Metrics::names();
+        const auto v = x.values();
+        for (std::size_t i = 0; i < n.size(); ++i) d[py::str(n[i])] = v[i];
+        return d;
+      });
+
+  py::class_<TimelineRow>(m, "TimelineRow")
+      .def_readonly("label", &TimelineRow::label)
+      .def_readonly("time", &TimelineRow::time)
+      .def_readonly("metrics", &TimelineRow::metrics);
+
+  py::class_<RunInfo>(m, "RunInfo")
+      .def_readonly("accepted_steps", &RunInfo::accepted_steps)
+      .def_readonly("rejected_steps", &RunInfo::rejected_steps)
+      .def_readonly("dt_min", &RunInfo::dt_min)
+      .def_readonly("dt_max", &RunInfo::dt_max)
+      .def_readonly("warnings", &RunInfo::warnings)
+      .def_readonly("wall_seconds", &RunInfo::wall_seconds)
+      .def_readonly("dimension", &RunInfo::dimension)
+      .def_readonly("cells", &RunInfo::cells)
+      .def_readonly("threads", &RunInfo::threads)
+      .def_readonly("completed", &RunInfo::completed)
+      .def_readonly("injury_source", &RunInfo::injury_source);
+
+  py::class_<Snapshot>(m, "Snapshot")
+      .def_readonly("time", &Snapshot::time)
+      .def_readonly("fields", &Snapshot::fields);
+
+  py::class_<Result>(m, "HealingResult", "Outcome time series, session table, run info")
+      .def_property_readonly("times", [](const Result& r) {
+        return py::array_t<double>(r.times.size(), r.times.data());
+      })
+      .def_property_readonly("series", [](const Result& r) {
+        py::dict d;
+        for (const auto& kv : r.series)
+          d[py::str(kv.first)] = py::array_t<double>(kv.second.size(), kv.second.data());
+        return d;
+      })
+      .def_readonly("sessions", &Result::sessions)
+      .def_readonly("timeline", &Result::timeline)
+      .def_readonly("info", &Result::info)
+      .def_readonly("snapshots", &Result::snapshots)
+      .def_readonly("grid", &Result::grid)
+      .def_readonly("species", &Result::species)
+      .def("summary_table", [](const Result& r) { return summary_table(r); });
+
+  m.def(
+      "simulate_healing",
+      [](const Scenario& sc, int threads, std::vector<double> snapshot_times,
+         std::function<bool(double, double)> progress, std::vector<Observer*> observers) {
+        SimulateOptions o;
+        o.threads = threads;
+        o.snapshot_times = std::move(snapshot_times);
+        if (progress)
+          o.progress = [progress](double t, double te) {
+            py::gil_scoped_acquire g;
+            return progress(t, te);
+          };
+        py::gil_scoped_release rel;
+        return simulate(sc, observers, o);
+      },
+      py::arg("scenario"), py::arg("threads") = 0, py::arg("snapshot_times") = std::vector<double>{},
+      py::arg("progress") = nullptr, py::arg("observers") = std::vector<Observer*>{},
+      "Run a healing scenario (GIL released; progress(t, t_end) -> bool called about daily; "
+      "observers: e.g. dermasim._core.PyObserver, which take the GIL only when they fire).");
+  m.def("healing_species", &healing::species_names);
+  m.def("healing_species_units", &healing::species_units);
+}
+
+}  // namespace dermasim::bindings

@@ -1,0 +1,873 @@
+"""Scenario types: a plain, typed, serialisable description of one simulated treatment.
+
+``Scenario`` = ``Skin`` + a device (``Roller``, ``Pen`` or ``Stamp``) + ``Protocol`` +
+``ModelParameters`` (the healing model's parameters, overrides of the C++ defaults) +
+``Numerics`` + ``seed``. Runtime knobs (threads, output paths, progress) are deliberately *not*
+part of it.
+
+These classes only *describe*: they validate and convert units at construction, round-trip
+through dicts, TOML and JSON, and convert to the C++ types of the bindings when a run starts.
+All quantities are stored in SI; constructors accept unit strings::
+
+    >>> import dermasim as ds
+    >>> ds.Pen(needle_length="1.5 mm")
+    Pen(needle_length='1.5 mm', needle_diameter='250 um', ...)
+
+Every parameter has a dotted name (``device.needle_length``, ``skin.PD.thickness``,
+``healing.fibroblast.proliferation_rate``) used by :meth:`Scenario.get`,
+:meth:`Scenario.with_values`, sweeps and sensitivity analyses.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, ClassVar, Dict, Mapping, Optional, Tuple, Type
+
+from . import units as _units
+from ._core import InvalidArgumentError
+from .config import (check_keys, flatten, read_file, set_dotted, suggest, unflatten,
+                     write_file)
+
+__all__ = ["Param", "Spec", "LayerProperties", "Skin", "Needle", "Device", "Roller", "Pen", "Stamp", "Protocol",
+           "ModelParameters", "Numerics", "Patient", "Scenario", "LAYER_KEYS"]
+
+#: Short keys of the five skin layers, top to bottom (as in include/dermasim/skin/layers.hpp).
+LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
+
+
+class Param:
+    """Declaration of one scalar parameter of a :class:`Spec`.
+
+    ``dim`` is a dimension of :data:`dermasim.units.DIMENSIONS`, or ``"int"``, ``"bool"``,
+    ``"str"``; ``lo``/``hi`` bound the SI value (inclusive); ``choices`` restricts strings.
+    """
+
+    def __init__(self, default: Any, dim: str = "dimensionless", lo: Optional[float] = None,
+                 hi: Optional[float] = None, doc: str = "", choices: Optional[Tuple[Any, ...]] = None):
+        self.default, self.dim, self.lo, self.hi, self.doc, self.choices = default, dim, lo, hi, doc, choices
+
+    def convert(self, value: Any, name: str) -> Any:
+        if self.dim == "str":
+            if not isinstance(value, str):
+                raise InvalidArgumentError(f"{name}: expected a string (got {value!r})")
+            v: Any = value
+        elif self.dim == "bool":
+            if not isinstance(value, bool):
+                raise InvalidArgumentError(f"{name}: expected true or false (got {value!r})")
+            v = value
+        elif self.dim == "int":
+            if isinstance(value, bool) or not (isinstance(value, int) or
+                                               (isinstance(value, float) and value.is_integer())):
+                try:
+                    import numpy as np
+
+                    if isinstance(value, np.integer):
+                        value = int(value)
+                    else:
+                        raise TypeError
+                except TypeError:
+                    raise InvalidArgumentError(f"{name}: expected an integer (got {value!r})") from None
+            v = int(value)
+        else:
+            v = _units.parse(value, self.dim, name)
+        if self.choices is not None and v not in self.choices:
+            raise InvalidArgumentError(
+                f"{name}: {v!r} is not one of {', '.join(map(repr, self.choices))}"
+                + (suggest(v, self.choices) if isinstance(v, str) else ""))
+        if self.lo is not None and v < self.lo or self.hi is not None and v > self.hi:
+            unit = _units.DIMENSIONS.get(self.dim, (None, ""))[1]
+            unit = "" if unit in ("1", "") else " " + unit
+            rng = f"[{self.lo:g}, {self.hi:g}]" if self.hi is not None else f">= {self.lo:g}"
+            raise InvalidArgumentError(f"{name}: {v!r}{unit} is out of range; valid: {rng}{unit}")
+        return v
+
+    def show(self, v: Any) -> Any:
+        if self.dim in ("str", "bool", "int", "dimensionless"):
+            return v
+        return _units.format(v, self.dim)
+
+
+class Spec:
+    """Base of the scenario types: keyword constructor from declared :class:`Param` s and
+    nested specs, validation, ``repr``, ``to_dict``/``from_dict`` and ``replace``."""
+
+    _params: ClassVar[Dict[str, Param]] = {}
+    _nested: ClassVar[Dict[str, Type["Spec"]]] = {}
+    _prefix: ClassVar[str] = ""
+
+    def __init__(self, **kwargs: Any):
+        where = self._prefix or type(self).__name__
+        check_keys(kwargs, list(self._params) + list(self._nested), where)
+        for k, p in self._params.items():
+            object.__setattr__(self, k, p.convert(kwargs.get(k, p.default), self._name(k)))
+        for k, cls in self._nested.items():
+            v = kwargs.get(k)
+            if v is None:
+                v = cls()
+            elif isinstance(v, Mapping):
+                v = cls.from_dict(v, prefix=self._name(k))
+            elif not isinstance(v, cls):
+                raise InvalidArgumentError(f"{where}.{k}: expected a {cls.__name__} or a dict (got {v!r})")
+            object.__setattr__(self, k, v)
+        self._validate()
+
+    def _name(self, k: str) -> str:
+        return f"{self._prefix}.{k}" if self._prefix else k
+
+    def _validate(self) -> None:
+        """Checks across parameters (subclasses)."""
+
+    def __setattr__(self, k: str, v: Any) -> None:
+        if k in self._params:
+            object.__setattr__(self, k, self._params[k].convert(v, self._name(k)))
+            self._validate()
+        elif k in self._nested:
+            cls = self._nested[k]
+            object.__setattr__(self, k, v if isinstance(v, cls) else cls.from_dict(v, prefix=self._name(k)))
+        else:
+            known = list(self._params) + list(self._nested)
+            raise AttributeError(f"{type(self).__name__} has no parameter {k!r}{suggest(k, known)}")
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[union-attr]
+
+    def __repr__(self) -> str:
+        items = [f"{k}={self._params[k].show(getattr(self, k))!r}" for k in self._params]
+        items += [f"{k}={getattr(self, k)!r}" for k in self._nested]
+        return f"{type(self).__name__}({', '.join(items)})"
+
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        """A plain dict (TOML/JSON-ready). With ``units=True`` quantities are readable strings
+        ("1.5 mm") where they parse back exactly, else SI numbers."""
+        d: Dict[str, Any] = {}
+        for k, p in self._params.items():
+            v = getattr(self, k)
+            d[k] = _units.format(v, p.dim, exact=True) if units and p.dim in _units.DIMENSIONS else v
+        for k in self._nested:
+            d[k] = getattr(self, k).to_dict(units)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], prefix: str = "") -> "Spec":
+        if not isinstance(d, Mapping):
+            raise InvalidArgumentError(f"{prefix or cls.__name__}: expected a table/dict (got {d!r})")
+        return cls(**d)
+
+    def replace(self, **changes: Any) -> "Spec":
+        """A copy with some parameters changed (validated)."""
+        d = self.to_dict(units=False)
+        d.update(changes)
+        return type(self).from_dict(d)
+
+    @classmethod
+    def parameters(cls) -> Dict[str, Param]:
+        """The declared parameters (name → :class:`Param`)."""
+        return dict(cls._params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Skin
+
+class LayerProperties(Spec):
+    """Properties of one skin layer (``dermasim::LayerProperties``, include/dermasim/skin/layers.hpp)."""
+
+    _params = {
+        "thickness": Param("100 um", "length", 1e-6, 0.05, "layer thickness"),
+        "shear_modulus": Param("100 kPa", "pressure", 1.0, 1e9, "neo-Hookean shear modulus"),
+        "vascular_access": Param(0.0, "dimensionless", 0.0, 1.0, "0 avascular … 1 plexus"),
+        "fibroblast_density": Param(0.0, "volume_density", 0.0, 1e15, "baseline fibroblasts"),
+        "collagen": Param(0.0, "dimensionless", 0.0, 10.0, "baseline collagen (1 = dermal reference)"),
+        "elastin": Param(0.0, "dimensionless", 0.0, 10.0, "baseline elastin (normalised)"),
+        "keratinocyte": Param(0.0, "dimensionless", 0.0, 1.0, "1 where keratinocytes live"),
+    }
+
+
+# The generic skin: layer defaults of the model specification (/docs/model.md; model-spec §6.8:
+# thicknesses 15/70/150/1350/1000 µm; vascular access 0/0/1/0.5/1; fibroblasts 1000 and
+# 600 cells/mm³ in papillary and reticular dermis; neo-Hookean μ = 2 C10 with C10 of
+# Tran et al. 2007). Site/age presets come from the C++ presets (Skin.preset).
+_GENERIC_LAYERS = {  # = dermasim::healing::reference_face_skin() (include/dermasim/healing/protocol.hpp)
+    "SC": dict(thickness="15 um", shear_modulus="0.24 MPa", vascular_access=0.0),
+    "VE": dict(thickness="70 um", shear_modulus="0.24 MPa", vascular_access=0.0, keratinocyte=1.0),
+    "PD": dict(thickness="150 um", shear_modulus="2.2 MPa", vascular_access=1.0,
+               fibroblast_density="1000 cells/mm^3", collagen=1.0, elastin=1.0),
+    "RD": dict(thickness="1350 um", shear_modulus="2.2 MPa", vascular_access=0.5,
+               fibroblast_density="600 cells/mm^3", collagen=1.0, elastin=1.0),
+    "HY": dict(thickness="1000 um", shear_modulus="840 Pa", vascular_access=0.5,
+               fibroblast_density="100 cells/mm^3", collagen=0.1, elastin=0.1),
+}
+
+
+def _layer_factory(key: str) -> Type["LayerProperties"]:
+    defaults = {k: Param(_GENERIC_LAYERS[key].get(k, p.default), p.dim, p.lo, p.hi, p.doc)
+                for k, p in LayerProperties._params.items()}
+    return type(f"LayerProperties{key}", (LayerProperties,),
+                {"_params": defaults, "_prefix": f"skin.{key}", "__qualname__": "LayerProperties",
+                 "__repr__": lambda self: "LayerProperties(" + Spec.__repr__(self).split("(", 1)[1]})
+
+
+class Skin(Spec):
+    """A skin profile: five layers (``SC``, ``VE``, ``PD``, ``RD``, ``HY``) and patient descriptors.
+
+    ``Skin()`` is the generic skin of the model specification; ``Skin.preset("face")`` takes a
+    site/age preset from the C++ library (``dermasim::skin`` presets) when it is available.
+    Layers may be given as dicts: ``Skin(PD={"thickness": "200 um"})``.
+    """
+
+    _prefix = "skin"
+    _params = {
+        "site": Param("face", "str", doc="anatomical site or preset name"),
+        "upper_plexus_depth": Param("1.2 mm", "length", 0.0, 0.05, "depth of the upper vascular plexus"),
+        "phototype": Param(3, "int", 1, 6, "Fitzpatrick I–VI"),
+        "age_years": Param(40.0, "dimensionless", 0.0, 120.0, "age in years"),
+        "male": Param(False, "bool"),
+    }
+    _nested = {k: _layer_factory(k) for k in LAYER_KEYS}
+
+    @property
+    def interfaces(self) -> list:
+        """Depths (m) of the bottom of each layer."""
+        z, out = 0.0, []
+        for k in LAYER_KEYS:
+            z += getattr(self, k).thickness
+            out.append(z)
+        return out
+
+    @classmethod
+    def presets(cls) -> list:
+        """Names of the C++ skin presets (``dermasim::skin_sites()``; empty until the skin
+        bindings exist)."""
+        from . import _core
+
+        f = getattr(_core, "skin_sites", None) or getattr(_core, "skin_presets", None)
+        return list(f()) if f else []
+
+    @classmethod
+    def preset(cls, site: str, *, age_years: float = 40.0, male: bool = False, phototype: int = 3,
+               **overrides: Any) -> "Skin":
+        """A skin from the C++ presets (``dermasim::skin_preset(site, age, male, phototype)``:
+        published layer thicknesses by site, thinned with age), then ``overrides``."""
+        from . import _core
+
+        f = getattr(_core, "skin_preset", None)
+        if f is None:
+            raise InvalidArgumentError(
+                f"skin preset {site!r}: this build has no skin presets (dermasim._core.skin_preset "
+                "is missing); use Skin(...) with explicit layers")
+        skin = cls.from_cpp(f(site, age_years, male, phototype))
+        return skin.replace(**overrides) if overrides else skin
+
+    @classmethod
+    def from_cpp(cls, p: Any) -> "Skin":
+        """From a bound ``dermasim::SkinProfile``."""
+        d: Dict[str, Any] = {k: getattr(p, k) for k in cls._params if hasattr(p, k)}
+        layers = p.layers
+        for i, key in enumerate(LAYER_KEYS):
+            d[key] = {k: getattr(layers[i], k) for k in LayerProperties._params if hasattr(layers[i], k)}
+        return cls(**d)
+
+    def to_cpp(self) -> Any:
+        """The C++ ``SkinProfile`` (needs the skin bindings)."""
+        from . import _core
+
+        SP = getattr(_core, "SkinProfile", None)
+        if SP is None:
+            raise InvalidArgumentError("this build has no skin bindings (dermasim._core.SkinProfile)")
+        p = SP()
+        for k in self._params:
+            if hasattr(p, k):
+                setattr(p, k, getattr(self, k))
+        layers = list(p.layers)
+        for i, key in enumerate(LAYER_KEYS):
+            lay = getattr(self, key)
+            for k in LayerProperties._params:
+                if hasattr(layers[i], k):
+                    setattr(layers[i], k, getattr(lay, k))
+        p.layers = layers
+        return p
+
+
+# ---------------------------------------------------------------------------------------------
+# Devices — field names and defaults mirror include/dermasim/device/{needle,device}.hpp; when
+# the device bindings exist (dermasim._core.Roller/Pen/Stamp) the defaults are read from the
+# default-constructed C++ values and to_cpp() fills them.
+
+_DEG = "deg"
+
+
+class Needle(Spec):
+    """Needle geometry (``dermasim::Needle``): a cone or pyramid tapering from the tip over
+    ``taper_length`` (0: the whole length) to ``base_diameter``."""
+
+    _prefix = "needle"
+    _params = {
+        "length": Param("500 um", "length", 10e-6, 5e-3, "nominal (exposed) length"),
+        "base_diameter": Param("140 um", "length", 5e-6, 2e-3, "diameter at the base (Kalluri 2011)"),
+        "tip_radius": Param("4 um", "length", 0.1e-6, 1e-3, "tip radius (Kalluri 2011)"),
+        "taper_length": Param("0 um", "length", 0.0, 5e-3, "taper length from the tip; 0 = whole length"),
+        "shape": Param("cone", "str", choices=("cone", "pyramid")),
+    }
+
+
+def _needle(length: str, diameter: str, tip: str, taper: str) -> Type[Needle]:
+    d = dict(length=length, base_diameter=diameter, tip_radius=tip, taper_length=taper)
+    params = {k: Param(d.get(k, p.default), p.dim, p.lo, p.hi, p.doc, p.choices) for k, p in Needle._params.items()}
+    return type("Needle", (Needle,), {"_params": params, "_prefix": "device.needle"})
+
+
+class Device(Spec):
+    """Base of the microneedling devices. ``Device.from_dict`` dispatches on ``type``.
+    ``needle_length`` is accepted everywhere: the needle length (roller, stamp) or the depth
+    setting (pen)."""
+
+    _prefix = "device"
+    type: ClassVar[str] = ""
+    _length_path: ClassVar[str] = "needle.length"
+
+    def __init__(self, **kwargs: Any):
+        if "needle_length" in kwargs:
+            v = kwargs.pop("needle_length")
+            head, _, leaf = self._length_path.rpartition(".")
+            if head:
+                nd = kwargs.get(head)
+                nd = dict(nd.to_dict(units=False) if isinstance(nd, Spec) else (nd or {}))
+                if leaf in nd and nd[leaf] != v:
+                    raise InvalidArgumentError(f"device: give needle_length or {self._length_path}, not both")
+                nd[leaf] = v
+                kwargs[head] = nd
+            else:
+                if leaf in kwargs and kwargs[leaf] != v:
+                    raise InvalidArgumentError(f"device: give needle_length or {leaf}, not both")
+                kwargs[leaf] = v
+        super().__init__(**kwargs)
+
+    @property
+    def needle_length(self) -> float:
+        """Nominal needle length (pen: the depth setting), m."""
+        obj: Any = self
+        for part in self._length_path.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        return {"type": self.type, **super().to_dict(units)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], prefix: str = "device") -> "Device":
+        if not isinstance(d, Mapping):
+            raise InvalidArgumentError(f"{prefix}: expected a table/dict (got {d!r})")
+        d = dict(d)
+        kinds = {c.type: c for c in (Roller, Pen, Stamp)}
+        t = d.pop("type", cls.type or None)
+        if t not in kinds:
+            raise InvalidArgumentError(f"{prefix}.type: {t!r} is not one of "
+                                       f"{', '.join(map(repr, kinds))}" + (suggest(t, kinds) if isinstance(t, str) else ""))
+        if cls is not Device and t != cls.type:
+            raise InvalidArgumentError(f"{prefix}.type: expected {cls.type!r} (got {t!r})")
+        return kinds[t](**d)
+
+    def to_cpp(self) -> Any:
+        """The C++ device value (``dermasim._core.Roller``/``Pen``/``Stamp``; needs the device
+        bindings)."""
+        from . import _core
+
+        cpp = getattr(_core, type(self).__name__, None)
+        if cpp is None:
+            raise InvalidArgumentError(f"this build has no device bindings (dermasim._core.{type(self).__name__})")
+        return _fill(cpp(), self)
+
+    @classmethod
+    def from_cpp(cls, obj: Any) -> "Device":
+        return cls(**_read(obj, cls))
+
+
+def _fill(obj: Any, spec: Spec) -> Any:
+    for k, p in spec._params.items():
+        if hasattr(obj, k):
+            v = getattr(spec, k)
+            if k == "shape":
+                from . import _core
+
+                v = getattr(getattr(_core, "NeedleShape"), v)
+            setattr(obj, k, v)
+    for k in spec._nested:
+        if hasattr(obj, k):
+            setattr(obj, k, _fill(getattr(obj, k), getattr(spec, k)))
+    return obj
+
+
+def _read(obj: Any, cls: Type[Spec]) -> Dict[str, Any]:
+    d: Dict[str, Any] = {}
+    for k in cls._params:
+        if hasattr(obj, k):
+            v = getattr(obj, k)
+            d[k] = v.name if hasattr(v, "name") and not isinstance(v, (str, int, float)) else v
+    for k, sub in cls._nested.items():
+        if hasattr(obj, k):
+            d[k] = _read(getattr(obj, k), sub)
+    return d
+
+
+_JITTER = dict(dim="angle", lo=0.0, hi=0.5)
+
+
+class Roller(Device):
+    """A dermaroller (``dermasim::Roller``): a drum with ``rows`` × ``needles_per_row`` needles
+    rolled over the skin ``passes`` times in ``directions`` directions (default: MF8 format,
+    192 needles in 8 rows on a 2 cm × 2 cm drum; Schwarz & Laaff 2011)."""
+
+    type = "roller"
+    _params = {
+        "name": Param("roller", "str"),
+        "drum_diameter": Param("20 mm", "length", 1e-3, 0.2),
+        "drum_width": Param("20 mm", "length", 1e-3, 0.2),
+        "rows": Param(8, "int", 1, 1000, "needle rows round the drum"),
+        "needles_per_row": Param(24, "int", 1, 1000),
+        "passes": Param(15, "int", 1, 1000, "passes per session"),
+        "directions": Param(4, "int", 1, 4, "roll directions cycled over passes"),
+        "applied_force": Param("10 N", "force", 1e-3, 500.0, "hand force on the drum"),
+        "rolling_speed": Param("50 mm/s", "speed", 1e-4, 20.0),
+        "speed_cv": Param(0.2, "dimensionless", 0.0, 0.5, "coefficient of variation of hand speed"),
+        "position_jitter": Param("20 um", "length", 0.0, 1e-3),
+        "angle_jitter": Param("3 deg", **_JITTER),
+        "pass_interval": Param("1 s", "time", 0.0, 3600.0),
+    }
+    _nested = {"needle": _needle("500 um", "100 um", "4 um", "0 um")}
+
+    @classmethod
+    def home(cls, needle_length: Any = "0.25 mm", needles: int = 192) -> "Roller":
+        """The C++ home-roller preset (0.1–1 mm; 192- or 540-needle drum)."""
+        from . import _core
+
+        return cls.from_cpp(_core.home_roller(_units.parse(needle_length, "length", "needle_length"), needles))
+
+    @classmethod
+    def clinical(cls, needle_length: Any = "1.5 mm") -> "Roller":
+        """The C++ clinical-roller preset (Dermaroller MF8-like)."""
+        from . import _core
+
+        return cls.from_cpp(_core.clinical_roller(_units.parse(needle_length, "length", "needle_length")))
+
+
+class Pen(Device):
+    """An automated microneedling pen (``dermasim::Pen``): a cartridge of ``needles`` at
+    ``pitch`` stamping at ``frequency`` while the hand glides at ``hand_speed``. ``depth`` is
+    the depth setting (``needle_length`` is accepted for it)."""
+
+    type = "pen"
+    _length_path = "depth"
+    _params = {
+        "name": Param("pen", "str"),
+        "needles": Param(12, "int", 1, 100, "needles per cartridge"),
+        "pitch": Param("800 um", "length", 50e-6, 5e-3, "needle spacing in the cartridge"),
+        "frequency": Param("100 Hz", "frequency", 1.0, 500.0, "stamps per second"),
+        "depth": Param("1 mm", "length", 1e-6, 5e-3, "depth setting (exposed needle length)"),
+        "depth_min": Param("0 mm", "length", 0.0, 5e-3),
+        "depth_max": Param("2.5 mm", "length", 0.0, 5e-3),
+        "needle_speed": Param("0.8 m/s", "speed", 1e-4, 20.0, "needle speed at impact"),
+        "hand_speed": Param("150 mm/s", "speed", 1e-3, 2.0, "glide speed"),
+        "passes": Param(1, "int", 1, 1000, "passes per session"),
+        "speed_cv": Param(0.2, "dimensionless", 0.0, 0.5),
+        "position_jitter": Param("30 um", "length", 0.0, 1e-3),
+        "angle_jitter": Param("5 deg", **_JITTER),
+    }
+    _nested = {"needle": _needle("1 mm", "250 um", "5 um", "500 um")}
+
+    @classmethod
+    def clinical(cls, depth: Any = "1.5 mm", needles: int = 12) -> "Pen":
+        """The C++ clinical-pen preset (``dermasim::clinical_pen``)."""
+        from . import _core
+
+        return cls.from_cpp(_core.clinical_pen(_units.parse(depth, "length", "depth"), needles))
+
+    def _validate(self) -> None:
+        if hasattr(self, "depth_max") and not self.depth_min <= self.depth <= self.depth_max:
+            raise InvalidArgumentError(
+                f"device.depth: {self.depth:g} m is outside the pen's range "
+                f"[{self.depth_min:g}, {self.depth_max:g}] m")
+
+
+class Stamp(Device):
+    """A stamp (``dermasim::Stamp``): a flat ``rows`` × ``cols`` array at ``pitch`` pressed
+    ``presses`` times."""
+
+    type = "stamp"
+    _params = {
+        "name": Param("stamp", "str"),
+        "rows": Param(10, "int", 1, 1000),
+        "cols": Param(10, "int", 1, 1000),
+        "pitch": Param("600 um", "length", 50e-6, 10e-3, "needle spacing"),
+        "applied_force": Param("10 N", "force", 1e-3, 500.0),
+        "press_speed": Param("10 mm/s", "speed", 1e-4, 20.0),
+        "presses": Param(1, "int", 1, 1000),
+        "press_interval": Param("1 s", "time", 0.0, 3600.0),
+        "angle_jitter": Param("2 deg", **_JITTER),
+    }
+    _nested = {"needle": _needle("500 um", "140 um", "4 um", "0 um")}
+
+
+# ---------------------------------------------------------------------------------------------
+
+class Protocol(Spec):
+    """Treatment sessions: how many, how far apart, and how long to follow up after the last."""
+
+    _prefix = "protocol"
+    _params = {
+        "sessions": Param(4, "int", 1, 1000, "number of sessions"),
+        "interval": Param("4 weeks", "time", 3600.0, 10 * 365.25 * 86400, "time between sessions"),
+        "follow_up": Param("6 months", "time", 0.0, 20 * 365.25 * 86400, "simulated time after the last session"),
+        "occluded": Param(False, "bool", doc="occlusive dressing / product after each session"),
+    }
+
+    @property
+    def duration(self) -> float:
+        """Total simulated time (s)."""
+        return (self.sessions - 1) * self.interval + self.follow_up
+
+    @property
+    def session_times(self) -> list:
+        return [i * self.interval for i in range(self.sessions)]
+
+
+class Numerics(Spec):
+    """Resolution and tolerances (``dermasim::Numerics``). ``dimension`` 1 is the depth column
+    (sweep speed), 2 an x–z slice, 3 the patch. The z grid is graded from ``h_min`` with a face
+    on every layer boundary. Snapshots, threads and progress are arguments of ``simulate``."""
+
+    _prefix = "numerics"
+    _params = {
+        "dimension": Param(1, "int", 1, 3, "1 (depth column), 2 (x–z slice) or 3 (patch)"),
+        "patch_size": Param("2 mm", "length", 1e-5, 0.1, "lateral extent of the periodic patch (2D/3D)"),
+        "column_patch_size": Param("6 mm", "length", 1e-5, 0.1, "patch whose injury the 1D column averages"),
+        "lateral_spacing": Param("40 um", "length", 1e-6, 0.1, "lateral cell size (2D/3D)"),
+        "raster_spacing": Param("100 um", "length", 1e-6, 0.1, "lateral cell size of the injury raster"),
+        "h_min": Param("10 um", "length", 1e-7, 1e-3, "z spacing at the surface"),
+        "h_max": Param("80 um", "length", 1e-7, 1e-2, "largest z spacing"),
+        "growth": Param(1.15, "dimensionless", 1.0, 10.0, "z grading factor per cell"),
+        "rtol": Param(1e-2, "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller"),
+        "atol_scale": Param(1.0, "dimensionless", 1e-12, 1e6, "multiplies the absolute tolerances"),
+        "dt_initial": Param("30 s", "time", 1e-3, 1e6, "first step after each session"),
+        "dt_max": Param("1 days", "time", 1e-3, 1e8, "largest step"),
+        "adaptive": Param(True, "bool", doc="False: fixed steps of dt_initial"),
+    }
+
+    def _validate(self) -> None:
+        if not hasattr(self, "adaptive"):
+            return
+        if self.h_max < self.h_min:
+            raise InvalidArgumentError(f"numerics.h_max: {self.h_max:g} m must be >= numerics.h_min ({self.h_min:g} m)")
+        if self.raster_spacing > self.patch_size:
+            raise InvalidArgumentError(f"numerics.raster_spacing: {self.raster_spacing:g} m must be <= "
+                                       f"numerics.patch_size ({self.patch_size:g} m)")
+        if self.lateral_spacing > self.patch_size:
+            raise InvalidArgumentError(f"numerics.lateral_spacing: {self.lateral_spacing:g} m must be <= "
+                                       f"numerics.patch_size ({self.patch_size:g} m)")
+        if self.dt_max < self.dt_initial:
+            raise InvalidArgumentError(f"numerics.dt_max: {self.dt_max:g} s must be >= numerics.dt_initial "
+                                       f"({self.dt_initial:g} s)")
+
+
+class Patient(Spec):
+    """Patient factors (``dermasim::healing::PatientFactors``): diabetes and anticoagulants
+    change the model; the contraindications only produce warnings."""
+
+    _prefix = "patient"
+    _params = {k: Param(False, "bool", doc=d) for k, d in [
+        ("diabetes", "slower switch to repair macrophages, less proliferation"),
+        ("anticoagulants", "anticoagulant therapy or a clotting disorder (more bleeding)"),
+        ("pregnancy", "contraindication (warning only)"),
+        ("active_infection", "contraindication (warning only)"),
+        ("active_acne", "contraindication (warning only)"),
+        ("eczema_flare", "contraindication (warning only)"),
+        ("rosacea_flare", "contraindication (warning only)"),
+        ("isotretinoin", "within the last 6 months (warning only)"),
+    ]}
+
+
+_REGISTRY: Optional[Dict[str, Tuple[str, float, float, float]]] = None
+
+
+class ModelParameters:
+    """Overrides of the healing model's parameters, by dotted name within ``healing``:
+
+        ModelParameters({"fibroblast.proliferation_rate": "0.8 1/day"})
+        ModelParameters(fibroblast={"proliferation_rate": "0.8 1/day"})
+
+    The defaults, units, valid ranges and sources belong to the C++ model
+    (``dermasim::healing::HealingParameters``, docs/model.md); names are checked against its
+    registry (with a "did you mean" hint), unit strings are converted with the registry's unit,
+    plain numbers are SI. Without the healing bindings the overrides are kept as given.
+    """
+
+    _prefix = "healing"
+
+    def __init__(self, values: Optional[Mapping[str, Any]] = None, **groups: Any):
+        flat = flatten(dict(values or {}))
+        flat.update(flatten(groups))
+        table = self.table()
+        out: Dict[str, Any] = {}
+        for k, v in flat.items():
+            if k.startswith("healing."):
+                k = k[len("healing."):]
+            name = f"healing.{k}"
+            if table is not None:
+                if k not in table:
+                    raise InvalidArgumentError(f"unknown parameter {name!r}{suggest(k, table)}")
+                v = _convert_registry(name, v, *table[k])
+            out[k] = v
+        self._values = out
+
+    @staticmethod
+    def table() -> Optional[Dict[str, Tuple[str, float, float, float]]]:
+        """``{dotted name: (unit, to_si, lo, hi)}`` (``lo``/``hi`` in ``unit``) from the C++
+        registry, or None when the healing bindings are absent."""
+        global _REGISTRY
+        if _REGISTRY is not None:
+            return _REGISTRY
+        from . import _core
+
+        HP = getattr(_core, "HealingParameters", None)
+        if HP is None:
+            return None
+        out = {}
+        for full in HP.names():
+            e = HP.info(full)
+            name = str(e["name"])
+            name = name[len("healing."):] if name.startswith("healing.") else name
+            out[name] = (str(e["unit"]), float(e["to_si"]), float(e["lo"]), float(e["hi"]))
+        _REGISTRY = out
+        return out
+
+    @property
+    def values(self) -> Dict[str, Any]:
+        """The overrides, by dotted name within ``healing`` (SI where converted)."""
+        return dict(self._values)
+
+    def __getitem__(self, k: str) -> Any:
+        return self._values[k]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModelParameters) and self._values == other._values
+
+    def __repr__(self) -> str:
+        return f"ModelParameters({self._values!r})" if self._values else "ModelParameters()"
+
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        return unflatten(self._values)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], prefix: str = "healing") -> "ModelParameters":
+        if not isinstance(d, Mapping):
+            raise InvalidArgumentError(f"{prefix}: expected a table/dict (got {d!r})")
+        return cls(d)
+
+    def replace(self, **changes: Any) -> "ModelParameters":
+        v = dict(self._values)
+        v.update(flatten(changes))
+        return ModelParameters(v)
+
+
+def _convert_registry(name: str, value: Any, unit: str, to_si: float, lo: float, hi: float) -> float:
+    """A healing parameter in SI: numbers are SI; "<number> <unit>" is converted through the
+    registry's display unit (any unit of the same dimension works); the range is checked in
+    the display unit, as the C++ does."""
+    reg_unit = "" if unit in ("-", "1", "") else unit
+    if isinstance(value, str):
+        si_num, dim = _units.to_si(value, name)
+        f_reg, dim_reg = _units._parse_unit(reg_unit, name, value)
+        if dim != dim_reg:
+            raise InvalidArgumentError(f"{name}: expected a quantity in {unit} (got {value!r})")
+        v = si_num / float(f_reg) * to_si
+    else:
+        v = _units.parse(value, "dimensionless", name)
+    shown = v / to_si
+    if not lo - 1e-12 * abs(lo) <= shown <= hi + 1e-12 * abs(hi):
+        u = "" if unit in ("-", "1") else f" {unit}"
+        raise InvalidArgumentError(f"{name}: {shown:g}{u} is out of range; valid: [{lo:g}, {hi:g}]{u}")
+    return v
+
+
+class Scenario:
+    """One treatment to simulate: skin, device, protocol, healing parameters, numerics and seed.
+
+    >>> s = Scenario(device=Pen(needle_length="1.5 mm"), protocol=Protocol(sessions=4))
+    >>> s.get("device.needle_length")
+    0.0015
+    >>> s2 = s.with_values({"device.needle_length": "0.5 mm", "protocol.sessions": 2})
+    """
+
+    _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "patient", "numerics")
+
+    def __init__(self, skin: Any = None, device: Any = None, protocol: Any = None,
+                 healing: Any = None, numerics: Any = None, patient: Any = None,
+                 seed: int = 20240601, title: str = ""):
+        if skin is None and _has_presets():  # as the C++ Scenario: skin_preset("face")
+            skin = Skin.preset("face")
+        self.skin = _coerce(skin, Skin, "skin")
+        if device is None:  # as the C++ Scenario: clinical_pen(1.5 mm)
+            device = Pen.clinical("1.5 mm") if _has_presets() else Pen(needle_length="1.5 mm")
+        self.device = _coerce(device, Device, "device")
+        self.protocol = _coerce(protocol, Protocol, "protocol")
+        self.healing = _coerce(healing, ModelParameters, "healing")
+        self.numerics = _coerce(numerics, Numerics, "numerics")
+        self.patient = _coerce(patient, Patient, "patient")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or seed >= 2**64:
+            try:
+                import numpy as np
+
+                ok = isinstance(seed, np.integer) and 0 <= int(seed) < 2**64
+            except ImportError:  # pragma: no cover
+                ok = False
+            if not ok:
+                raise InvalidArgumentError(f"seed: expected an integer in [0, 2^64) (got {seed!r})")
+        self.seed = int(seed)
+        if not isinstance(title, str):
+            raise InvalidArgumentError(f"title: expected a string (got {title!r})")
+        self.title = title
+
+    def __repr__(self) -> str:
+        parts = ",\n    ".join(f"{k}={getattr(self, k)!r}" for k in self._parts)
+        t = f",\n    title={self.title!r}" if self.title else ""
+        return f"Scenario(\n    {parts},\n    seed={self.seed}{t})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and self.to_dict(units=False) == other.to_dict(units=False)
+
+    # -- dicts and files ---------------------------------------------------------------------
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        d: Dict[str, Any] = {}
+        if self.title:
+            d["title"] = self.title
+        d["seed"] = self.seed
+        for k in self._parts:
+            d[k] = getattr(self, k).to_dict(units)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
+        if not isinstance(d, Mapping):
+            raise InvalidArgumentError(f"scenario: expected a table/dict (got {d!r})")
+        check_keys(d, ("title", "seed") + cls._parts, "scenario")
+        return cls(**d)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Scenario":
+        return cls.from_dict(json.loads(text))
+
+    def to_toml(self) -> str:
+        from .config import dumps_toml
+
+        return dumps_toml(self.to_dict())
+
+    @classmethod
+    def from_toml(cls, text: str) -> "Scenario":
+        from .config import loads_toml
+
+        return cls.from_dict(loads_toml(text))
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write TOML (``.toml``) or JSON (``.json``)."""
+        write_file(self.to_dict(), path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Scenario":
+        """Read a TOML or JSON scenario file; a ``[scenario]`` table is accepted too."""
+        d = read_file(path)
+        if "scenario" in d and isinstance(d["scenario"], Mapping):
+            d = d["scenario"]
+        try:
+            return cls.from_dict(d)
+        except InvalidArgumentError as e:
+            raise InvalidArgumentError(f"{os.fspath(path)}: {e}") from None
+
+    # -- the C++ scenario ------------------------------------------------------------------------
+    def to_cpp(self) -> Any:
+        """The C++ ``dermasim::Scenario`` (``dermasim._core.HealingScenario``): the same device in
+        every session (``Protocol.regular``), healing overrides set through the registry."""
+        from . import _core
+
+        HS = getattr(_core, "HealingScenario", None)
+        if HS is None:
+            raise InvalidArgumentError("this build has no healing model (dermasim._core.HealingScenario)")
+        s = HS()
+        s.skin = self.skin.to_cpp()
+        p = _core.Protocol.regular(_core.Device(self.device.to_cpp()), self.protocol.sessions,
+                                   self.protocol.interval, self.protocol.follow_up)
+        if self.protocol.occluded:
+            sessions = list(p.sessions)
+            for x in sessions:
+                x.occluded = True
+            p.sessions = sessions
+        s.protocol = p
+        hp = s.parameters
+        for k, v in self.healing.values.items():
+            hp.set("healing." + k, float(v))
+        s.parameters = hp
+        s.patient = _fill(s.patient, self.patient)
+        s.numerics = _fill(s.numerics, self.numerics)
+        s.seed = self.seed
+        s.validate()
+        return s
+
+    # -- dotted names --------------------------------------------------------------------------
+    def flat(self, units: bool = False) -> Dict[str, Any]:
+        """All parameters by dotted name (SI values)."""
+        return flatten(self.to_dict(units))
+
+    def get(self, name: str) -> Any:
+        """The value (SI) of a dotted parameter name."""
+        if name == "device.needle_length":
+            return self.device.needle_length
+        flat = self.flat()
+        if name in flat:
+            return flat[name]
+        if name.startswith("healing."):
+            raise InvalidArgumentError(f"{name}: not overridden in this scenario (the C++ default applies)")
+        raise InvalidArgumentError(f"unknown parameter {name!r}{suggest(name, flat)}")
+
+    def with_values(self, values: Mapping[str, Any]) -> "Scenario":
+        """A new scenario with parameters set by dotted name (unit strings accepted)."""
+        d = self.to_dict(units=False)
+        if "device.type" in values:  # another kind of device: keep only the parameters it shares
+            new = values["device.type"]
+            kinds = {c.type: c for c in (Roller, Pen, Stamp)}
+            keep = {**kinds[new]._params, **kinds[new]._nested} if new in kinds else {}
+            d["device"] = {k: v for k, v in d["device"].items() if k in keep}
+        for name, v in values.items():
+            if name == "device.needle_length":  # the alias of needle.length / a pen's depth
+                kinds = {c.type: c for c in (Roller, Pen, Stamp)}
+                name = "device." + kinds[d["device"]["type"]]._length_path
+            if name in ("seed", "title"):
+                d[name] = v
+            elif "." not in name:
+                raise InvalidArgumentError(f"{name!r} is not a parameter name; use dotted names "
+                                           f"such as 'device.needle_length'" + suggest(name, self.flat()))
+            else:
+                set_dotted(d, name, v)
+        return Scenario.from_dict(d)
+
+    def replace(self, **parts: Any) -> "Scenario":
+        kw = {k: getattr(self, k) for k in self._parts}
+        kw.update(seed=self.seed, title=self.title)
+        kw.update(parts)
+        return Scenario(**kw)
+
+
+def _has_presets() -> bool:
+    from . import _core
+
+    return hasattr(_core, "skin_preset")
+
+
+def _coerce(v: Any, cls: Any, name: str) -> Any:
+    if v is None:
+        return cls()
+    if isinstance(v, cls):
+        return v
+    if isinstance(v, Mapping):
+        return cls.from_dict(v, prefix=name)
+    raise InvalidArgumentError(f"{name}: expected a {cls.__name__} or a dict (got {v!r})")

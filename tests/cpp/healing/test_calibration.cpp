@@ -1,0 +1,151 @@
+// Calibration targets (shared/science/calibration.md) and trend tests, on the 1D column.
+#include <doctest/doctest.h>
+
+#include "common.hpp"
+
+using namespace dermasim;
+using namespace htest;
+
+namespace {
+const double h = units::hour, d = units::day, wk = units::week, mo = units::month;
+}
+
+TEST_CASE("calibration: erythema resolves within 24-72 h after 1.5-2.5 mm clinical needling") {
+  for (double L : {1.5e-3, 2.0e-3, 2.5e-3}) {
+    const Result r = simulate(column(clinical_pen(L), 1, 4 * wk, 2 * wk));
+    const double t = r.sessions[0].erythema_resolved_after;
+    std::printf("  erythema resolved after %.0f h at %.1f mm (target 24-72 h)\n", t / h, L * 1e3);
+    CHECK(t >= 24 * h);
+    CHECK(t <= 72 * h);
+  }
+}
+
+TEST_CASE("calibration: epidermis recovered (damage cleared) by about day 5") {
+  const Result r = simulate(column(clinical_pen(1.5e-3), 1, 4 * wk, 2 * wk));
+  const double t = r.sessions[0].epidermis_recovered_after;  // 90 % of the epidermal damage cleared
+  std::printf("  epidermis 90 %% recovered after %.1f days (target ~5 days; tolerance 2-6 days)\n", t / d);
+  CHECK(t >= 2 * d);
+  CHECK(t <= 6 * d);
+  CHECK(at(r, "epidermal_damage", 5 * d) < 0.1 * at(r, "epidermal_damage", 0.25 * h));
+}
+
+TEST_CASE("calibration: unoccluded channels reseal within hours, occluded within tens of hours") {
+  Scenario s = column(clinical_pen(1.5e-3), 1, 4 * wk, 1 * wk);
+  const double open = simulate(s).sessions[0].channels_closed_after;
+  s.protocol.sessions[0].occluded = true;
+  const double occ = simulate(s).sessions[0].channels_closed_after;
+  std::printf("  channels 90 %% closed after %.1f h unoccluded (target < 6 h; Gupta 2011 < 2 h to reseal), %.1f h occluded (target 10-80 h)\n",
+              open / h, occ / h);
+  CHECK(open <= 6 * h);
+  CHECK(occ >= 10 * h);
+  CHECK(occ <= 80 * h);
+}
+
+TEST_CASE("calibration: collagen III rises before collagen I") {
+  const Result r = simulate(column(clinical_pen(1.5e-3), 1, 4 * wk, 12 * wk));
+  const double t3 = rise_time(r, "collagen_III_PD", 0, 12 * wk), t1 = rise_time(r, "collagen_I_PD", 0, 12 * wk);
+  std::printf("  half-maximal rise: collagen III after %.1f days, collagen I after %.1f days\n", t3 / d, t1 / d);
+  CHECK(t3 < t1);
+  CHECK(at(r, "collagen_III_PD", 2 * wk) > at(r, "collagen_I_PD", 2 * wk));
+}
+
+TEST_CASE("calibration: Lotfi 2013 - about +50 % papillary collagen 8 weeks after 5 monthly sessions") {
+  const Result r = simulate(column(clinical_pen(1.5e-3), 5, mo, 8 * wk));
+  const double c = r.series.at("collagen_PD").back();
+  std::printf("  papillary collagen %+.1f %% (target +53.2 %%, tolerance +-15 points)\n", 100 * c);
+  CHECK(std::fabs(c - 0.532) <= 0.15);
+}
+
+TEST_CASE("calibration: El-Domyati 2015 - collagen I and III up, total elastin down after 6 biweekly sessions") {
+  const Result r = simulate(column(clinical_pen(1.5e-3), 6, 2 * wk, 3 * mo));
+  const double last = r.sessions.back().time;
+  for (double m : {1.0, 3.0}) {
+    const double t = last + m * mo;
+    const double c1 = at(r, "collagen_I_PD", t), c3 = at(r, "collagen_III_PD", t),
+                 e = at(r, "elastin_PD", t) * 0.5 + at(r, "elastin_RD", t) * 0.5;
+    std::printf("  %.0f month(s): collagen I %+.1f %%, III %+.1f %%, elastin (PD/RD mean) %+.1f %%\n", m,
+                100 * c1, 100 * c3, 100 * e);
+    CHECK(c1 > 0.0);
+    CHECK(c3 > 0.0);
+    CHECK(at(r, "elastin_PD", t) < 0.0);
+  }
+}
+
+TEST_CASE("trend: deeper needles give more collagen; bleeding only once vascular dermis is reached") {
+  double prev = -1;
+  for (double L : {0.25e-3, 0.5e-3, 1.0e-3, 1.5e-3, 2.0e-3}) {
+    Scenario s = column(clinical_pen(L), 1, 4 * wk, 8 * wk);
+    const Result r = simulate(s);
+    const double c = r.series.at("collagen_PD").back() + r.series.at("collagen_RD").back();
+    std::printf("  pen %.2f mm: real depth %.0f um, bleeding %.0f /cm2, PD+RD collagen %+.2f %%\n", L * 1e3,
+                r.sessions[0].real_depth * 1e6, r.sessions[0].bleeding_points_per_cm2, 100 * c);
+    CHECK(c > prev);
+    prev = c;
+  }
+  // bleeding iff a channel reaches a vascular layer
+  Scenario s = Scenario::default_face();
+  const double z_vasc = s.skin[Layer::stratum_corneum].thickness + s.skin[Layer::viable_epidermis].thickness;
+  const Grid g(20, 20, 2e-3, 2e-3, graded_z_faces(s.skin.interfaces(), 10e-6, 80e-6));
+  std::size_t shallow = 0, bleeding = 0;
+  for (const Device& dev : {Device(home_roller(0.1e-3)), Device(home_roller(0.25e-3)),
+                            Device(clinical_pen(0.5e-3)), Device(clinical_pen(1.5e-3))}) {
+    const auto inj = session_injury(s.skin, dev, g, 1, 0);
+    for (const auto& ch : inj.channels) {
+      CHECK((!ch.bleeding || ch.depth > z_vasc));  // no bleeding above the vascular dermis
+      shallow += ch.depth <= z_vasc;
+      bleeding += ch.bleeding;
+    }
+  }
+  CHECK(shallow > 0);
+  CHECK(bleeding > 0);
+}
+
+TEST_CASE("trend: a 0.25-0.5 mm home roller gives clearly less than a clinical 1.5 mm pen") {
+  const double pen = simulate(column(clinical_pen(1.5e-3), 4, 4 * wk, 3 * mo)).series.at("collagen_PD").back();
+  for (double L : {0.25e-3, 0.5e-3}) {
+    const double roll = simulate(column(home_roller(L), 4, 4 * wk, 3 * mo)).series.at("collagen_PD").back();
+    std::printf("  home roller %.2f mm: PD collagen %+.1f %% vs clinical pen 1.5 mm %+.1f %%\n", L * 1e3,
+                100 * roll, 100 * pen);
+    CHECK(roll < 0.5 * pen);
+  }
+}
+
+TEST_CASE("trend: diminishing returns per extra session") {
+  const Result r = simulate(column(clinical_pen(1.5e-3), 6, 4 * wk, 3 * mo));
+  double early = 0, late = 0;
+  for (int i = 0; i < 6; ++i) {
+    std::printf("  session %d: PD collagen gain over its interval %+.1f %%\n", i + 1,
+                100 * r.sessions[i].collagen_PD_gain);
+    (i < 3 ? early : late) += r.sessions[i].collagen_PD_gain;
+  }
+  CHECK(late < early);
+  CHECK(r.sessions[5].collagen_PD_gain < r.sessions[0].collagen_PD_gain);
+}
+
+TEST_CASE("trend: longer intervals let each session's remodelling complete") {
+  // fraction of the new papillary collagen still type III when the next session starts
+  auto share3 = [](double interval) {
+    const Result r = simulate(column(clinical_pen(1.5e-3), 2, interval, 4 * wk));
+    const double t = r.sessions[1].time;
+    const auto& b = Scenario::default_face().parameters;
+    const double d3 = at(r, "collagen_III_PD", t) * b.collagen_III_fraction;
+    const double d1 = at(r, "collagen_I_PD", t) * (1 - b.collagen_III_fraction);
+    return d3 / (d3 + d1);
+  };
+  const double s2 = share3(2 * wk), s4 = share3(4 * wk), s8 = share3(8 * wk);
+  std::printf("  share of new collagen still type III at the next session: 2 wk %.2f, 4 wk %.2f, 8 wk %.2f\n", s2, s4, s8);
+  CHECK(s4 < s2);
+  CHECK(s8 < s4);
+}
+
+TEST_CASE("trend: higher phototype gives higher pigmentation risk") {
+  double prev = -1;
+  for (int pt = 1; pt <= 6; ++pt) {
+    Scenario s = column(clinical_pen(1.5e-3), 1, 4 * wk, 2 * wk);
+    s.skin = skin_preset("face", 40.0, false, pt);
+    const double risk = simulate(s).sessions[0].pih_risk;
+    std::printf("  phototype %d: PIH risk index %.3f\n", pt, risk);
+    CHECK(risk > prev);
+    prev = risk;
+  }
+}

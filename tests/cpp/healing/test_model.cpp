@@ -1,0 +1,143 @@
+// Healing model: parameters, homeostasis derivation, errors, injury operator, patient factors.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "common.hpp"
+
+using namespace dermasim;
+using namespace htest;
+
+TEST_CASE("healing: parameters are addressable by dotted name, in SI, with validated ranges") {
+  healing::HealingParameters p;
+  CHECK(p.get("healing.fibroblast.proliferation_rate") == doctest::Approx(0.924 / 86400.0));
+  CHECK(p.get("fibroblast.proliferation_rate") == p.r_F);
+  p.set("healing.fibroblast.proliferation_rate", 0.5 / 86400.0);
+  CHECK(p.r_F == doctest::Approx(0.5 / 86400.0));
+  CHECK_THROWS_AS(p.get("healing.no.such"), invalid_argument);
+  try {
+    p.set("healing.macrophage.inflammatory_fraction", 1.5);
+    FAIL("no throw");
+  } catch (const invalid_argument& e) {
+    const std::string m = e.what();
+    CHECK(m.find("healing.macrophage.inflammatory_fraction") != std::string::npos);
+    CHECK(m.find("1.5") != std::string::npos);
+    CHECK(m.find("[0, 1]") != std::string::npos);
+  }
+  // every registered name round-trips
+  for (const auto& n : healing::HealingParameters::names()) {
+    healing::HealingParameters q;
+    const double v = q.get(n);
+    q.set(n, v);
+    CHECK(q.get(n) == v);
+  }
+  CHECK(healing::HealingParameters::names().size() > 80);
+}
+
+TEST_CASE("healing: a non-physical derived parameter is a clear error") {
+  Scenario s = Scenario::default_face();
+  const Grid g = s.numerics.grid(s.skin);
+  healing::HealingParameters p;
+  p.mu_F = 2.0 * p.r_F * 2.0;  // apoptosis beyond any proliferation
+  try {
+    healing::derive_baseline(s.skin, g, p);
+    FAIL("no throw");
+  } catch (const invalid_argument& e) {
+    CHECK(std::string(e.what()).find("healing.fibroblast.apoptosis_rate") != std::string::npos);
+  }
+  healing::HealingParameters q;
+  q.sigma_TF = 50e-9 / 86400.0;  // autocrine TGF-β source alone beats decay at baseline
+  try {
+    healing::derive_baseline(s.skin, g, q);
+    FAIL("no throw");
+  } catch (const invalid_argument& e) {
+    CHECK(std::string(e.what()).find("healing.tgf.fibroblast_secretion") != std::string::npos);
+  }
+  Scenario bad = s;
+  bad.numerics.dimension = 4;
+  CHECK_THROWS_WITH_AS(simulate(bad), doctest::Contains("numerics.dimension"), invalid_argument);
+}
+
+TEST_CASE("healing: derived homeostasis terms are positive and reproduce the layer baselines") {
+  Scenario s = Scenario::default_face();
+  const Grid g = s.numerics.grid(s.skin);
+  const auto b = healing::derive_baseline(s.skin, g, s.parameters);
+  CHECK(b.K_F > 1.0);
+  for (int k = 0; k < g.nz(); ++k) {
+    CHECK(b.sT0[k] >= 0.0);
+    CHECK(b.q3[k] >= 0.0);
+    if (b.dermal[k] > 0) CHECK(b.q1[k] > 0.0);
+  }
+}
+
+TEST_CASE("healing: injury operator removes cells and matrix, opens channels, bleeds only if vascular") {
+  Scenario s = Scenario::default_face();
+  s.numerics.dimension = 1;
+  const Grid g = s.numerics.grid(s.skin);
+  healing::HealingModel m(g, s.skin, s.parameters);
+  FieldSet u = m.initial_state();
+  // a shallow synthetic needle (epidermis only) and a deep one
+  healing::NeedleDevice shallow = healing::NeedleDevice::pen(0.1e-3);  // 60 µm real depth
+  healing::NeedleDevice deep = healing::NeedleDevice::pen(1.5e-3);
+  auto a = healing::synthetic_injury(s.skin, shallow, 3, g, 1, 0);
+  auto b = healing::synthetic_injury(s.skin, deep, 3, g, 1, 0);
+  CHECK(a.bleeding_points == 0);
+  CHECK(b.bleeding_points == b.channels.size());
+  double bl = 0;
+  for (double x : a.bleeding) bl += x;
+  CHECK(bl == 0.0);
+  m.apply_injury(u, b);
+  const auto& base = m.baseline();
+  bool any_removed = false;
+  for (int k = 0; k < g.nz(); ++k) {
+    CHECK(u[healing::sD][k] == doctest::Approx(b.damage[k]));
+    if (base.C0[k] > 0 && b.damage[k] > 0.01) {
+      CHECK(u[healing::sC1][k] < base.C10[k]);
+      any_removed = true;
+    }
+  }
+  CHECK(any_removed);
+  CHECK(u[healing::sO][0] > 0.0);
+}
+
+TEST_CASE("healing: new channel positions every session, reproducible per (seed, session)") {
+  Scenario s = Scenario::default_face();
+  const Grid g(8, 8, 2e-3, 2e-3, graded_z_faces(s.skin.interfaces(), 20e-6, 160e-6));
+  auto d = healing::NeedleDevice::pen(1.5e-3);
+  auto a0 = healing::synthetic_injury(s.skin, d, 3, g, 7, 0);
+  auto a0b = healing::synthetic_injury(s.skin, d, 3, g, 7, 0);
+  auto a1 = healing::synthetic_injury(s.skin, d, 3, g, 7, 1);
+  REQUIRE(a0.channels.size() == a1.channels.size());
+  CHECK(a0.channels[0].x == a0b.channels[0].x);
+  CHECK(a0.channels[0].x != a1.channels[0].x);
+  CHECK(std::memcmp(a0.damage.data(), a0b.damage.data(), a0.damage.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("healing: patient factors act through mechanisms; contraindications only warn") {
+  Scenario base = column(clinical_pen(1.5e-3), 1, 4 * units::week, 8 * units::week);
+  const Result r0 = simulate(base);
+  CHECK(r0.info.warnings.empty());
+
+  Scenario dia = base;
+  dia.patient.diabetes = true;
+  const Result rd = simulate(dia);
+  CHECK(rd.sessions[0].collagen_PD_cumulative < r0.sessions[0].collagen_PD_cumulative);
+
+  Scenario old = base, young = base;
+  old.skin = skin_preset("face", 70.0, false, 3);
+  young.skin = skin_preset("face", 25.0, false, 3);
+  CHECK(simulate(old).sessions[0].collagen_PD_cumulative <
+        simulate(young).sessions[0].collagen_PD_cumulative);
+
+  Scenario ac = base;
+  ac.patient.anticoagulants = true;
+  const Result ra = simulate(ac);
+  CHECK(ra.series.at("tgf_PD")[ra.times.size() > 3 ? 3 : 0] >= r0.series.at("tgf_PD")[r0.times.size() > 3 ? 3 : 0]);
+
+  Scenario ci = base;
+  ci.patient.pregnancy = ci.patient.isotretinoin = ci.patient.active_acne = true;
+  const Result rc = simulate(ci);
+  CHECK(rc.info.warnings.size() == 3);
+  // no mechanism: identical outcomes
+  CHECK(rc.series.at("collagen_PD") == r0.series.at("collagen_PD"));
+}

@@ -1,0 +1,183 @@
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/parallel.hpp"
+#include "dermasim/injury/session.hpp"
+
+using namespace dermasim;
+
+namespace {
+const double pi = 3.14159265358979323846;
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+Channel cone(double x, double y, double d, double rs, double rt, bool bleed = false) {
+  Channel c;
+  c.x = x, c.y = y, c.depth = d, c.surface_radius = rs, c.tip_radius = rt, c.bleeding = bleed;
+  return c;
+}
+/// Exact ∫Φ dV for one isolated conical channel (halo Gaussian of width h, no cutoff).
+double exact_volume(double d, double rs, double rt, double h) {
+  const double lumen = pi / 3 * d * (rs * rs + rs * rt + rt * rt);
+  const double sp = std::sqrt(pi);
+  // lateral halo: ∫0^d 2π (h²/2 + r(z) h √π / 2) dz, r linear from rs to rt
+  const double side = 2 * pi * (0.5 * h * h * d + 0.5 * h * sp * 0.5 * (rs + rt) * d);
+  // below the tip: ∫0^∞ e^{-s²/h²} ds × (π rt² + 2π (h²/2 + rt h √π/2))
+  const double cap = 0.5 * h * sp * (pi * rt * rt + pi * h * h + pi * rt * h * sp);
+  return lumen + side + cap;
+}
+}  // namespace
+
+TEST_CASE("injury: injured volume of a channel converges to the exact integral as the grid refines") {
+  const auto skin = skin_preset("face");
+  const double d = 300e-6, rs = 35e-6, rt = 4e-6, h = 10e-6;
+  const double exact = exact_volume(d, rs, rt, h);
+  std::vector<double> err;
+  for (int n : {10, 20, 40}) {  // dx = 20, 10, 5 um
+    const double L = 200e-6;
+    Grid g = Grid::uniform(n, n, n * 2, L, L, 400e-6);
+    const auto f = rasterise({cone(0.5 * L + 1.3e-6, 0.5 * L - 0.7e-6, d, rs, rt)}, skin, g, 1);
+    err.push_back(std::fabs(total_injured_volume(f) - exact) / exact);
+    MESSAGE("dx = " << L / n * 1e6 << " um: relative error " << err.back());
+  }
+  const double order = std::log2(err[1] / err[2]);
+  MESSAGE("observed order " << order);
+  CHECK(err[2] < 2e-3);
+  CHECK(err[2] < err[1]);
+  CHECK(err[1] < err[0]);
+  CHECK(order > 1.0);
+}
+
+TEST_CASE("injury: coarse cells (1D column, 2D slice, 3D) give the same injured volume") {
+  const auto skin = skin_preset("face");
+  const double d = 700e-6, rs = 60e-6, rt = 5e-6, h = 10e-6;
+  const double exact = exact_volume(d, rs, rt, h);
+  const auto faces = graded_z_faces(skin.interfaces(), 5e-6, 50e-6);
+  for (auto nxy : {std::array<int, 2>{1, 1}, std::array<int, 2>{40, 1}, std::array<int, 2>{40, 40}}) {
+    CAPTURE(nxy[0]);
+    CAPTURE(nxy[1]);
+    Grid g(nxy[0], nxy[1], 2e-3, 2e-3, faces);
+    const auto f = rasterise({cone(0.03e-3, 1.99e-3, d, rs, rt)}, skin, g, 1);  // wraps a corner
+    CHECK(total_injured_volume(f) == doctest::Approx(exact).epsilon(0.01));
+  }
+}
+
+TEST_CASE("injury: a whole session's per-layer injured volume converges on refined skin grids") {
+  const auto face = skin_preset("face");
+  const Device dev(clinical_pen(1.0e-3));
+  std::vector<std::array<double, n_layers>> v;
+  std::vector<double> tot;
+  for (int n : {16, 32, 64}) {  // lateral 125, 62.5, 31.25 um; depth spacing halves too
+    const double h = 80e-6 * 16 / n;
+    Grid g = skin_grid(face, 2e-3, 2e-3, n, n, h / 8, h);
+    const auto f = session_injury(face, dev, g, 21, 0);
+    v.push_back(f.injured_volume);
+    tot.push_back(total_injured_volume(f));
+  }
+  const double e1 = std::fabs(tot[1] - tot[0]), e2 = std::fabs(tot[2] - tot[1]);
+  MESSAGE("session injured volume " << tot[0] << ", " << tot[1] << ", " << tot[2]
+                                     << " m^3; successive differences " << e1 << ", " << e2);
+  CHECK(e2 < e1);
+  CHECK(e2 < 0.01 * tot[2]);
+  for (int l = 0; l < 4; ++l) {
+    CAPTURE(l);
+    CHECK(v[2][l] == doctest::Approx(v[1][l]).epsilon(0.03));
+  }
+}
+
+TEST_CASE("injury: damage is a fraction, layers add up, wrap-around is seamless") {
+  const auto skin = skin_preset("face");
+  Grid g = skin_grid(skin, 1e-3, 1e-3, 50, 50, 5e-6, 40e-6);
+  const auto f = rasterise({cone(0.5e-3, 0.5e-3, 400e-6, 40e-6, 4e-6, true)}, skin, g, 3);
+  double sum = 0;
+  for (int k = 0; k < g.nz(); ++k)
+    for (std::size_t c = 0; c < g.plane(); ++c) {
+      const double D = f.damage[k * g.plane() + c], B = f.bleeding[k * g.plane() + c];
+      CHECK(D >= 0.0);
+      CHECK(D <= 1.0);
+      CHECK(B <= D);
+      if (skin.layer_at(g.z_centres()[k]) <= Layer::viable_epidermis) CHECK(B == 0.0);
+      sum += D * g.cell_volume(k);
+    }
+  CHECK(total_injured_volume(f) == doctest::Approx(sum).epsilon(1e-12));
+  CHECK(f.injured_volume[static_cast<int>(Layer::hypodermis)] == 0.0);
+  CHECK(f.injured_volume[static_cast<int>(Layer::reticular_dermis)] > 0.0);
+  CHECK(f.attempted == 3);
+  CHECK(f.bleeding_points == 1);
+  CHECK(f.channels_per_cm2 == doctest::Approx(1.0 / 0.01));
+  // open surface: one mouth of radius 40 um over 1 mm² (within 3 %)
+  CHECK(f.opened_area_fraction == doctest::Approx(pi * 40e-6 * 40e-6 / 1e-6).epsilon(0.03));
+  // a channel on the corner of a periodic patch injures the same volume
+  const auto w = rasterise({cone(0.0, 0.0, 400e-6, 40e-6, 4e-6, true)}, skin, g, 1);
+  CHECK(total_injured_volume(w) == doctest::Approx(total_injured_volume(f)).epsilon(1e-3));
+  CHECK(w.opened_area_fraction == doctest::Approx(f.opened_area_fraction).epsilon(0.03));
+}
+
+TEST_CASE("injury: sessions on the face, home roller vs clinical pen") {
+  const auto face = skin_preset("face");
+  Grid g = skin_grid(face, 2e-3, 2e-3, 48, 48, 5e-6, 50e-6);
+  const auto home = session_injury(face, Device(home_roller(0.25e-3)), g, 3, 0);
+  const auto pen = session_injury(face, Device(clinical_pen(1.5e-3)), g, 3, 0);
+  CHECK(home.bleeding_points == 0);
+  double hb = 0;
+  for (double b : home.bleeding) hb += b;
+  CHECK(hb == 0.0);
+  CHECK(home.injured_volume[static_cast<int>(Layer::reticular_dermis)] == 0.0);
+  CHECK(pen.bleeding_points > 0);
+  CHECK(pen.injured_volume[static_cast<int>(Layer::reticular_dermis)] > 0.0);
+  CHECK(total_injured_volume(pen) > 5 * total_injured_volume(home));
+  CHECK(pen.channels_per_cm2 > 100);
+  CHECK(pen.open_surface.size() == g.plane());
+  CHECK(pen.damage.size() == g.size());
+  // helper grid has a face on every layer interface
+  for (double z : face.interfaces()) {
+    bool found = false;
+    for (double f : g.z_faces()) found |= std::fabs(f - z) < 1e-15;
+    CHECK(found);
+  }
+}
+
+TEST_CASE("injury: bitwise identical on 1 and 2 threads") {
+  const auto face = skin_preset("face");
+  Grid g = skin_grid(face, 2e-3, 2e-3, 40, 40, 5e-6, 50e-6);
+  const Device dev(clinical_pen(2.0e-3));
+  InjuryField a, b;
+  {
+    ThreadScope t(1);
+    a = session_injury(face, dev, g, 99, 4);
+  }
+  {
+    ThreadScope t(2);
+    b = session_injury(face, dev, g, 99, 4);
+  }
+  REQUIRE(a.damage.size() == b.damage.size());
+  bool same = true;
+  for (std::size_t i = 0; i < a.damage.size(); ++i)
+    same = same && a.damage[i] == b.damage[i] && a.bleeding[i] == b.bleeding[i];
+  CHECK(same);
+  for (int l = 0; l < n_layers; ++l) CHECK(a.injured_volume[l] == b.injured_volume[l]);
+  CHECK(a.opened_area_fraction == b.opened_area_fraction);
+}
+
+TEST_CASE("injury: bad channels are named") {
+  const auto skin = skin_preset("face");
+  Grid g = skin_grid(skin, 1e-3, 1e-3, 10, 10, 5e-6, 50e-6);
+  auto m = message_of([&] { rasterise({cone(0.5e-3, 0.5e-3, -1e-6, 30e-6, 4e-6)}, skin, g); });
+  CHECK(m.find("channels[0].depth") != std::string::npos);
+  m = message_of([&] { rasterise({cone(2e-3, 0.5e-3, 1e-4, 30e-6, 4e-6)}, skin, g); });
+  CHECK(m.find("channels[0].x") != std::string::npos);
+  RasterParams rp;
+  rp.halo = -1;
+  m = message_of([&] { rasterise({}, skin, g, 0, rp); });
+  CHECK(m.find("injury.halo = -1") != std::string::npos);
+}

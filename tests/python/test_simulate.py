@@ -1,0 +1,116 @@
+"""dermasim.simulate (issue 5 §5): the C++ run from Python, trackers as C++ observers, threads,
+runtime limit, Ctrl-C, and the result's tables/files."""
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import dermasim as ds
+
+pytestmark = pytest.mark.skipif(not hasattr(ds._core, "simulate_healing"), reason="no healing model bound")
+
+
+def short(**kw):
+    p = dict(sessions=1, follow_up="2 weeks")
+    p.update(kw)
+    return ds.Scenario(protocol=ds.Protocol(**p), seed=3)
+
+
+def test_simulate_returns_a_result_with_tables_and_units(tmp_path):
+    r = ds.simulate(short(), snapshots=["1 day", "2 weeks"])
+    assert r.complete and r.times.tolist() == [86400.0, 14 * 86400.0]
+    assert "collagen_PD" in r.outcomes and r.outcome_times[-1] == pytest.approx(14 * 86400.0)
+    s = r.summary()
+    assert s.loc["real_depth", "unit"] == "m" and 0 < s.loc["real_depth", "value"] < 1.5e-3
+    assert len(r.tables["sessions"]) == 1
+    assert r.units["cytokine"] == "ng/mL"
+    x = ds.open_dataset(r.to_hdf5(tmp_path / "r.h5"))
+    assert x["collagen_I"].dims == ("time", "z", "y", "x") and x.attrs["seed"] == 3
+    assert ds.Scenario.from_json(x.attrs["scenario"]) == short()
+
+
+def test_scenario_round_trips_through_cpp():
+    sc = short(sessions=2, interval="3 weeks", occluded=True).with_values(
+        {"healing.fibroblast.proliferation_rate": "0.8 1/day", "numerics.rtol": 0.02})
+    cpp = sc.to_cpp()
+    assert len(cpp.protocol.sessions) == 2 and cpp.protocol.sessions[1].time == 21 * 86400.0
+    assert cpp.protocol.sessions[0].occluded
+    assert cpp.parameters.get("healing.fibroblast.proliferation_rate") == pytest.approx(0.8 / 86400)
+    assert cpp.numerics.rtol == 0.02 and cpp.seed == 3
+    with pytest.raises(ds.InvalidArgumentError, match="did you mean"):
+        sc.with_values({"healing.fibroblast.proliferation_rte": 1.0})
+
+
+def test_numerics_and_patient_defaults_match_cpp():
+    cpp = ds._core.HealingScenario()
+    for k in ds.Numerics._params:
+        assert getattr(cpp.numerics, k) == pytest.approx(getattr(ds.Numerics(), k)), k
+    assert ds.Scenario().to_cpp().seed == cpp.seed
+
+
+def test_same_answer_on_1_and_2_threads():
+    a = ds.simulate(short(), threads=1)
+    b = ds.simulate(short(), threads=2)
+    for k in a.outcomes:
+        np.testing.assert_array_equal(a.outcomes[k], b.outcomes[k])
+
+
+def test_trackers_fire_on_their_schedules(tmp_path):
+    seen = []
+    ds.simulate(short(), trackers=[ds.trackers.CallbackTracker(lambda s: seen.append(s.t), "1 week"),
+                                    ds.StorageTracker(tmp_path / "s.h5", "1 day", fields=["cytokine"])])
+    assert seen == [604800.0, 1209600.0]
+    st = ds.read_result(tmp_path / "s.h5")
+    assert st.complete and list(st.fields) == ["cytokine"] and len(st.times) >= 13
+
+
+def test_max_runtime_stops_cleanly():
+    r = ds.simulate(short(follow_up="2 years", sessions=3), max_runtime="0.1 s")
+    assert not r.complete and r.outcome_times[-1] < 2 * 365 * 86400
+
+
+def test_interrupt_in_a_tracker_stops_and_keeps_the_file(tmp_path):
+    """Python raises KeyboardInterrupt inside whatever Python code runs when Ctrl-C arrives: in
+    a run, that is a tracker callback (the C++ holds no GIL otherwise)."""
+
+    def ctrl_c(state):
+        if state.t >= 3 * 86400:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ds.simulate(short(sessions=3, follow_up="1 year"),
+                    trackers=[ds.StorageTracker(tmp_path / "i.h5", "1 day"), ds.trackers.CallbackTracker(ctrl_c, "1 day")])
+    r = ds.read_result(tmp_path / "i.h5")
+    assert not r.complete and r.times[-1] == 3 * 86400.0
+
+
+def test_ctrl_c_on_the_command_line_exits_130(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "long.toml").write_text('seed = 1\n[protocol]\nsessions = 12\ninterval = "4 weeks"\n'
+                                        'follow_up = "5 years"\n[numerics]\nrtol = 0.001\n')
+    p = subprocess.Popen([sys.executable, "-m", "dermasim", "run", "long.toml", "-o", "out", "--no-progress"],
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)  # imports done, C++ running
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, (p.returncode, err[-2000:])
+    assert "interrupted" in err and "Traceback" not in err
+
+
+def test_bad_arguments():
+    with pytest.raises(ds.InvalidArgumentError, match="threads"):
+        ds.simulate(short(), threads=0)
+    with pytest.raises(ds.InvalidArgumentError, match="Scenario"):
+        ds.simulate({"device": {}})
+
+
+def test_sweep_default_runs_simulate():
+    t = ds.sweep(short(), {"device.needle_length": ["0.5 mm", "1.5 mm"]},
+                 outputs=["collagen_PD_gain", "real_depth"], max_workers=2)
+    assert (t["status"] == "ok").all()
+    assert t["real_depth"].iloc[0] < t["real_depth"].iloc[1]

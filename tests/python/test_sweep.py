@@ -1,0 +1,151 @@
+"""Sweeps and Sobol sensitivity (issue 5 §4) with an injected run function (toy model)."""
+import concurrent.futures as cf
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dermasim as ds
+from dermasim.sweep import design, run_seeds
+
+import sweep_helpers as H
+
+GRID = {"device.needle_length": ["0.5 mm", "1 mm", "1.5 mm"], "protocol.sessions": [1, 2, 3],
+        "protocol.interval": ["2 weeks", "6 weeks"]}
+
+
+def base():
+    return ds.Scenario(device=ds.Pen(), protocol=ds.Protocol(sessions=1), seed=11)
+
+
+def test_design_full_factorial_and_samples():
+    pts = design(GRID)
+    assert len(pts) == 18 and pts[0] == {"device.needle_length": "0.5 mm", "protocol.sessions": 1,
+                                          "protocol.interval": "2 weeks"}
+    df = pd.DataFrame({"a.b": [1.0, 2.0], "c.d": [3, 4]})
+    assert design(df) == [{"a.b": 1.0, "c.d": 3}, {"a.b": 2.0, "c.d": 4}]
+    assert design([{"x.y": 1}]) == [{"x.y": 1}]
+
+
+def test_seeds_deterministic_and_distinct():
+    a, b = run_seeds(7, 50), run_seeds(7, 50)
+    assert a == b and len(set(a)) == 50
+    assert run_seeds(8, 3) != a[:3]
+
+
+def test_serial_sweep_table_is_tidy():
+    df = ds.sweep(base(), GRID, outputs=["collagen_gain"], run=H.toy_run, executor="serial")
+    assert list(df.columns) == list(GRID) + ["seed", "collagen_gain", "status", "runtime_s"]
+    assert len(df) == 18 and (df["status"] == "ok").all() and df.index.name == "run"
+    row = df.loc[0]
+    assert row["device.needle_length"] == "0.5 mm" and row["protocol.sessions"] == 1
+    assert df["seed"].tolist() == run_seeds(11, 18)
+    assert (df["runtime_s"] >= 0).all()
+    # the run function saw the swept values (SI) and the per-run seed
+    exp = [H.toy_run(base().with_values(p).replace(seed=s))["collagen_gain"]
+           for p, s in zip(design(GRID), run_seeds(11, 18))]
+    np.testing.assert_array_equal(df["collagen_gain"].to_numpy(), exp)
+
+
+def test_process_pool_default_matches_serial():
+    serial = ds.sweep(base(), GRID, run=H.toy_run, executor="serial")
+    par = ds.sweep(base(), GRID, run=H.toy_run, max_workers=2)
+    pd.testing.assert_frame_equal(serial.drop(columns="runtime_s"), par.drop(columns="runtime_s"))
+
+
+def test_any_concurrent_futures_executor():
+    with cf.ThreadPoolExecutor(2) as ex:
+        t = ds.sweep(base(), GRID, run=H.toy_run, executor=ex)
+    s = ds.sweep(base(), GRID, run=H.toy_run, executor="serial")
+    pd.testing.assert_frame_equal(s.drop(columns="runtime_s"), t.drop(columns="runtime_s"))
+
+
+def test_failed_run_is_reported_and_others_kept():
+    df = ds.sweep(base(), GRID, outputs=["collagen_gain"], run=H.failing_run, executor="serial")
+    bad = df[df["protocol.sessions"] == 2]
+    assert len(bad) == 6
+    assert (bad["status"] == "error: ValueError: sessions = 2 is unlucky").all()
+    assert bad["collagen_gain"].isna().all()
+    assert (df[df["protocol.sessions"] != 2]["status"] == "ok").all()
+
+
+def test_unknown_output_or_parameter():
+    df = ds.sweep(base(), {"protocol.sessions": [1]}, outputs=["colagen_gain"], run=H.toy_run, executor="serial")
+    assert "did you mean 'collagen_gain'" in df["status"].iloc[0]
+    with pytest.raises(ds.InvalidArgumentError, match="did you mean"):
+        ds.sweep(base(), {"protocol.sesions": [1, 2]}, run=H.toy_run, executor="serial")
+
+
+def test_resume_skips_finished_runs(tmp_path):
+    d = tmp_path / "sw"
+    first = ds.sweep(base(), GRID, run=H.failing_run, executor="serial", directory=d)
+    files = sorted(os.listdir(d / "runs"))
+    assert len(files) == 18 and (d / "sweep.json").exists()
+    rec = json.loads((d / "runs" / files[0]).read_text())
+    assert rec["status"] == "ok" and "collagen_gain" in rec["outcomes"]
+    # simulate an interrupted sweep: remove two finished records
+    os.remove(d / "runs" / files[0])
+    os.remove(d / "runs" / files[5])
+    calls = []
+
+    def counting(sc):
+        calls.append(sc.seed)
+        return H.toy_run(sc)
+
+    again = ds.sweep(base(), GRID, run=counting, executor="serial", directory=d)
+    # the two removed runs and the 6 failed ones run again; the other 10 are read back
+    assert len(calls) == 2 + 6
+    assert (again["status"] == "ok").all()
+    ok = first["status"] == "ok"
+    pd.testing.assert_frame_equal(first[ok].drop(columns="runtime_s"), again[ok].drop(columns="runtime_s"))
+    with pytest.raises(ds.InvalidArgumentError, match="different sweep"):
+        ds.sweep(base(), {"protocol.sessions": [5]}, run=H.toy_run, executor="serial", directory=d)
+
+
+def test_keyboard_interrupt_keeps_finished_runs(tmp_path):
+    d = tmp_path / "sw"
+    n = []
+
+    def interrupted(sc):
+        if len(n) == 4:
+            raise KeyboardInterrupt
+        n.append(1)
+        return H.toy_run(sc)
+
+    with pytest.raises(KeyboardInterrupt):
+        ds.sweep(base(), GRID, run=interrupted, executor="serial", directory=d)
+    assert len(os.listdir(d / "runs")) == 4
+    df = ds.sweep(base(), GRID, run=H.toy_run, executor="serial", directory=d)
+    assert (df["status"] == "ok").all() and len(df) == 18
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("processes", [False, True])
+def test_dask_localcluster_gives_the_same_table(processes, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = ds.sweep(base(), GRID, run=H.toy_run, max_workers=2)
+    # in-process workers talk over inproc://; worker processes over TCP on loopback only
+    net = {"host": "127.0.0.1"} if processes else {}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
+                                  dashboard_address=None, local_directory=str(tmp_path), **net) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = ds.sweep(base(), GRID, run=H.toy_run, executor=client)
+    pd.testing.assert_frame_equal(local.drop(columns="runtime_s"), remote.drop(columns="runtime_s"))
+
+
+def test_sensitivity_sobol_ranks_parameters():
+    pytest.importorskip("SALib")
+    b = ds.Scenario(device=ds.Pen(depth_max="3 mm"), seed=3)
+    params = {"device.needle_length": ("0.5 mm", "2.5 mm"), "protocol.interval": ("2 weeks", "6 weeks"),
+              "device.passes": (1, 5)}
+    si, table = ds.sensitivity(b, params, "collagen_gain", n=64, run=H.sobol_run, executor="serial",
+                               return_samples=True)
+    assert list(si.index) == list(params) and list(si.columns) == ["S1", "S1_conf", "ST", "ST_conf"]
+    assert len(table) == 64 * (3 + 2)
+    # analytic: var(4x) = 16·(2²/12), var(0.3y) = 0.09/12 → S1 ≈ 0.9986, 0.0014, 0
+    assert si.loc["device.needle_length", "S1"] == pytest.approx(0.9986, abs=0.03)
+    assert abs(si.loc["device.passes", "ST"]) < 0.01
+    assert si.loc["device.needle_length", "ST"] > si.loc["protocol.interval", "ST"]
+    assert table["device.passes"].map(type).eq(int).all()  # integer parameters stay integers
