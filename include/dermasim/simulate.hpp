@@ -171,7 +171,12 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   std::vector<std::size_t> mark;  // recorder index at each session (after the injury)
   double t = 0.0;
   rec.record(0.0, u);
-  for (std::size_t s = 0; s < pr.sessions.size(); ++s) {
+  // observers scheduled at t = 0 (snapshots, storage, progress) see the baseline state; the
+  // stepper only fires observers at times after its start
+  for (auto* o : obs)
+    if (o != &rec && o->schedule().includes(0.0) && !o->observe(0.0, u, stepper.stats()))
+      res.info.completed = false;
+  for (std::size_t s = 0; s < pr.sessions.size() && res.info.completed; ++s) {
     const auto& ses = pr.sessions[s];
     if (ses.time > t) {
       t = stepper.advance(u, t, ses.time, obs);

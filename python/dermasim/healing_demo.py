@@ -13,27 +13,32 @@ DAY = 86400.0
 
 
 def default_scenario(dimension: int = 1) -> Any:
-    from . import _core
+    """The default scenario as a :class:`dermasim.Scenario` (its defaults are the C++ ones)."""
+    from .scenario import Scenario
 
-    sc = _core.HealingScenario.default_face()
-    sc.numerics.dimension = dimension
-    return sc
+    return Scenario().with_values({"numerics.dimension": dimension})
 
 
 def run(output: Optional[str] = None, dimension: int = 1, threads: int = 0, plots: bool = True) -> Any:
-    """Run the default scenario; print the summary; write plots to ``output`` if given."""
+    """Run the default scenario; print the summary; write plots and an HDF5 file (+ XDMF) to
+    ``output`` if given."""
     from . import _core
+    from .results import Result
 
     sc = default_scenario(dimension)
-    res = _core.simulate_healing(sc, threads=threads)
+    duration = sc.protocol.duration
+    res = _core.simulate_healing(sc.to_cpp(), threads=threads, snapshot_times=[0.0, duration])
     print("dermasim demo: face, clinical pen 1.5 mm, 4 sessions 4 weeks apart, 6 months follow-up "
           f"({dimension}D)\n")
     print(res.summary_table())
-    if output and plots:
+    if output:
         os.makedirs(output, exist_ok=True)
-        path = plot_time_courses(res, os.path.join(output, "healing_time_courses.png"))
-        if path:
-            print(f"wrote {path}")
+        h5 = Result.from_cpp(res, sc, threads=threads or None).to_hdf5(os.path.join(output, "default_scenario.h5"))
+        print(f"wrote {h5}")
+        if plots:
+            path = plot_time_courses(res, os.path.join(output, "healing_time_courses.png"))
+            if path:
+                print(f"wrote {path}")
     return res
 
 

@@ -32,6 +32,17 @@ def test_simulate_returns_a_result_with_tables_and_units(tmp_path):
     assert ds.Scenario.from_json(x.attrs["scenario"]) == short()
 
 
+def test_a_snapshot_at_time_zero_is_the_untreated_baseline():
+    r = ds.simulate(short(), snapshots=[0.0, "1 day"])
+    assert r.times.tolist() == [0.0, 86400.0]
+    x = r.to_xarray()
+    c0 = x["collagen_I"].isel(time=0).values
+    c1 = x["collagen_I"].isel(time=1).values
+    # before the first session nothing is injured: collagen I is laterally uniform per depth
+    assert np.allclose(c0, c0[:, :1, :1])
+    assert not np.allclose(c0, c1)
+
+
 def test_scenario_round_trips_through_cpp():
     sc = short(sessions=2, interval="3 weeks", occluded=True).with_values(
         {"healing.fibroblast.proliferation_rate": "0.8 1/day", "numerics.rtol": 0.02})
@@ -62,7 +73,7 @@ def test_trackers_fire_on_their_schedules(tmp_path):
     seen = []
     ds.simulate(short(), trackers=[ds.trackers.CallbackTracker(lambda s: seen.append(s.t), "1 week"),
                                     ds.StorageTracker(tmp_path / "s.h5", "1 day", fields=["cytokine"])])
-    assert seen == [604800.0, 1209600.0]
+    assert seen == [0.0, 604800.0, 1209600.0]  # the start (baseline) included
     st = ds.read_result(tmp_path / "s.h5")
     assert st.complete and list(st.fields) == ["cytokine"] and len(st.times) >= 13
 

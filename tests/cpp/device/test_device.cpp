@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "../test_util.hpp"
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -9,16 +11,7 @@
 
 using namespace dermasim;
 
-namespace {
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using dstest::message_of;
 
 TEST_CASE("device: roller arithmetic, 192 needles x 15 passes ~ 250 holes/cm2 (Doddaballapur 2009)") {
   Roller r;  // Dermaroller: 2 x 2 cm drum, 8 rows x 24 needles

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "../test_util.hpp"
+
 #include <array>
 #include <cmath>
 #include <functional>
@@ -11,16 +13,10 @@
 
 using namespace dermasim;
 
+using dstest::message_of;
+
 namespace {
 const double pi = 3.14159265358979323846;
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
 Channel cone(double x, double y, double d, double rs, double rt, bool bleed = false) {
   Channel c;
   c.x = x, c.y = y, c.depth = d, c.surface_radius = rs, c.tip_radius = rt, c.bleeding = bleed;

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "../test_util.hpp"
+
 #include <cmath>
 #include <functional>
 #include <string>
@@ -10,15 +12,9 @@
 
 using namespace dermasim;
 
+using dstest::message_of;
+
 namespace {
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
 Stamp single_needle(double length, double tip_radius = 4e-6, double base = 140e-6) {
   Stamp s;
   s.rows = s.cols = 1;

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "../test_util.hpp"
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -11,16 +13,7 @@
 using namespace dermasim;
 using units::um;
 
-namespace {
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using dstest::message_of;
 
 TEST_CASE("skin: every site gives a valid profile whose numbers match their sources") {
   for (const auto& site : skin_sites()) {
