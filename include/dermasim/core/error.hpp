@@ -48,8 +48,8 @@ inline std::string fmt(double v) {
 /// Throws invalid_argument unless v is finite and lo <= v <= hi (unit is for the message).
 inline void require_range(const std::string& name, double v, double lo, double hi,
                           const std::string& unit = "") {
-  const std::string u = unit.empty() ? "" : " " + unit;
   if (!std::isfinite(v) || v < lo || v > hi) {
+    const std::string u = unit.empty() ? "" : " " + unit;
     throw invalid_argument(name + " = " + detail::fmt(v) + u + " is out of range; valid range is [" +
                            detail::fmt(lo) + ", " + detail::fmt(hi) + "]" + u);
   }
@@ -57,8 +57,8 @@ inline void require_range(const std::string& name, double v, double lo, double h
 
 /// Throws unless v is finite and strictly positive.
 inline void require_positive(const std::string& name, double v, const std::string& unit = "") {
-  const std::string u = unit.empty() ? "" : " " + unit;
   if (!std::isfinite(v) || !(v > 0.0)) {
+    const std::string u = unit.empty() ? "" : " " + unit;
     throw invalid_argument(name + " = " + detail::fmt(v) + u +
                            " is invalid; it must be finite and > 0" + u);
   }
@@ -66,11 +66,23 @@ inline void require_positive(const std::string& name, double v, const std::strin
 
 /// Throws unless v is finite and >= 0.
 inline void require_nonnegative(const std::string& name, double v, const std::string& unit = "") {
-  const std::string u = unit.empty() ? "" : " " + unit;
   if (!std::isfinite(v) || v < 0.0) {
+    const std::string u = unit.empty() ? "" : " " + unit;
     throw invalid_argument(name + " = " + detail::fmt(v) + u +
                            " is invalid; it must be finite and >= 0" + u);
   }
+}
+
+// Fast paths for literal names (the hot per-step checks): no std::string is built unless the
+// check fails.
+inline void require_range(const char* name, double v, double lo, double hi, const char* unit = "") {
+  if (!std::isfinite(v) || v < lo || v > hi) require_range(std::string(name), v, lo, hi, std::string(unit));
+}
+inline void require_positive(const char* name, double v, const char* unit = "") {
+  if (!std::isfinite(v) || !(v > 0.0)) require_positive(std::string(name), v, std::string(unit));
+}
+inline void require_nonnegative(const char* name, double v, const char* unit = "") {
+  if (!std::isfinite(v) || v < 0.0) require_nonnegative(std::string(name), v, std::string(unit));
 }
 
 /// Throws unless the integer count is in [lo, hi].

@@ -6,6 +6,8 @@
 // identical results.
 #pragma once
 
+#include <algorithm>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -33,6 +35,40 @@ inline void set_threads(int n) {
 #else
   (void)n;
 #endif
+}
+
+/// for (i = begin; i < end; ++i) body(i), statically partitioned over the team when
+/// `parallel`, else on the calling thread without entering an OpenMP region at all (even an
+/// `if(false)` region forks a team of one, which costs more than a 1D column's kernel).
+template <class F>
+inline void parallel_for(long begin, long end, bool parallel, F&& body) {
+#ifdef _OPENMP
+  if (parallel) {
+#pragma omp parallel for schedule(static)
+    for (long i = begin; i < end; ++i) body(i);
+    return;
+  }
+#else
+  (void)parallel;
+#endif
+  for (long i = begin; i < end; ++i) body(i);
+}
+
+/// max over i of body(i) (exact, so any partition gives the same bits), starting from `init`.
+template <class F>
+inline double parallel_max(long begin, long end, bool parallel, double init, F&& body) {
+  double m = init;
+#ifdef _OPENMP
+  if (parallel) {
+#pragma omp parallel for schedule(static) reduction(max : m)
+    for (long i = begin; i < end; ++i) m = std::max(m, body(i));
+    return m;
+  }
+#else
+  (void)parallel;
+#endif
+  for (long i = begin; i < end; ++i) m = std::max(m, body(i));
+  return m;
 }
 
 /// RAII: sets the OpenMP thread count for a scope (0 = leave as is) and restores it.

@@ -164,13 +164,47 @@ inline InjuryField rasterise(const std::vector<Channel>& channels, const SkinPro
           const int mzz = std::min(64, std::max(mz, static_cast<int>(std::ceil((bz1 - bz0) / h))));
           const double sx = (bx1 - bx0) / mx, sy = (by1 - by0) / my, sz = (bz1 - bz0) / mzz;
           double acc = 0.0;
+          // detail::channel_phi with the per-depth terms hoisted (same arithmetic, so the same
+          // bits); rows of samples that all lie beyond the halo cut-off add exact zeros and are
+          // skipped (Φ is non-decreasing towards the axis in floating point too)
           for (int a = 0; a < mzz; ++a) {
             const double z = bz0 + (a + 0.5) * sz;
+            if (z < 0.0) continue;
+            const bool above = z <= ch.depth;
+            const double r = above ? ch.tip_radius + (ch.surface_radius - ch.tip_radius) * (1.0 - z / ch.depth) : 0.0;
+            const double rr = r * r;
+            const double dzt = above ? 0.0 : z - ch.depth;
+            const double dz2 = dzt * dzt;
             for (int b = 0; b < my; ++b) {
               const double py = by0 + (b + 0.5) * sy - ch.y;
-              for (int e = 0; e < mx; ++e) {
-                const double px = bx0 + (e + 0.5) * sx - ch.x;
-                acc += detail::channel_phi(ch, px * px + py * py, z, inv_h2, cut2);
+              const double py2 = py * py;
+              if (above) {
+                const double drm = std::sqrt(py2) - r;
+                if (drm >= 0.0 && drm * drm * inv_h2 >= cut2) continue;
+                for (int e = 0; e < mx; ++e) {
+                  const double px = bx0 + (e + 0.5) * sx - ch.x;
+                  const double rho2 = px * px + py2;
+                  double phi_s;
+                  if (rho2 <= rr) {
+                    phi_s = 1.0;
+                  } else {
+                    const double dr = std::sqrt(rho2) - r;
+                    const double q = dr * dr * inv_h2;
+                    phi_s = q >= cut2 ? 0.0 : std::exp(-q);
+                  }
+                  acc += phi_s;
+                }
+              } else {
+                const double rm = std::sqrt(py2);
+                const double drm = rm > ch.tip_radius ? rm - ch.tip_radius : 0.0;
+                if ((drm * drm + dz2) * inv_h2 >= cut2) continue;
+                for (int e = 0; e < mx; ++e) {
+                  const double px = bx0 + (e + 0.5) * sx - ch.x;
+                  const double rho = std::sqrt(px * px + py2);
+                  const double dr = rho > ch.tip_radius ? rho - ch.tip_radius : 0.0;
+                  const double q = (dr * dr + dz2) * inv_h2;
+                  acc += q >= cut2 ? 0.0 : std::exp(-q);
+                }
               }
             }
           }

@@ -87,8 +87,8 @@ class ChemotaxisOperator {
     const auto& zc = g_.z_centres();
     const double K2 = s.K * s.K;
     auto chi = [&](int k, double cf) { return s.chi0[k] * K2 / ((s.K + cf) * (s.K + cf)); };
-#pragma omp parallel for schedule(static) if (long(g_.size()) >= parallel_min_cells)
-    for (int k = 0; k < nz; ++k)
+    parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
+    const int k = int(kl);
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
           const std::size_t id = g_.index(i, j, k);
@@ -116,6 +116,7 @@ class ChemotaxisOperator {
             vz_[id] = 0.0;
           }
         }
+    });
     const std::size_t base = g_.size();
     for (std::size_t p = 0; p < g_.plane(); ++p) vz_[base + p] = 0.0;
   }
@@ -125,9 +126,10 @@ class ChemotaxisOperator {
     const bool per = g_.lateral() == Lateral::periodic;
     const double dx = g_.dx(), dy = g_.dy();
     const auto& dz = g_.dz();
-    double m = 0.0;  // max is exact, so thread order does not matter
-#pragma omp parallel for schedule(static) reduction(max : m) if (long(g_.size()) >= parallel_min_cells)
-    for (int k = 0; k < nz; ++k)
+    // max is exact, so thread order does not matter
+    return parallel_max(0, nz, long(g_.size()) >= parallel_min_cells, 0.0, [&](long kl) {
+    const int k = int(kl);
+    double m = 0.0;
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
           const std::size_t id = g_.index(i, j, k);
@@ -148,6 +150,7 @@ class ChemotaxisOperator {
           m = std::max(m, out);
         }
     return m;
+    });
   }
 
   // One forward-Euler step of the MUSCL-minmod upwind flux form.
@@ -167,8 +170,8 @@ class ChemotaxisOperator {
     };
     // face value from the upwind cell with a limited slope: cell m (upwind), neighbours
     auto recon = [&](double um, double uu, double ud) { return um + 0.5 * minmod(um - uu, ud - um); };
-#pragma omp parallel for schedule(static) if (long(g_.size()) >= parallel_min_cells)
-    for (int k = 0; k < nz; ++k)
+    parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
+    const int k = int(kl);
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
           const std::size_t id = g_.index(i, j, k);
@@ -206,12 +209,12 @@ class ChemotaxisOperator {
           }
           out_[id] = n[id] - h * div;
         }
+    });
     const long N = long(g_.size());
-#pragma omp parallel for schedule(static) if (N >= parallel_min_cells)
     // The update is non-negative in exact arithmetic (CFL <= 1/2 with minmod); rounding can
     // leave values of order −1e−300, which are set to zero (the conservation tests would
     // catch any real negativity, since clipping it would create mass).
-    for (long c = 0; c < N; ++c) n[c] = out_[c] > 0.0 ? out_[c] : 0.0;
+    parallel_for(0, N, N >= parallel_min_cells, [&](long c) { n[c] = out_[c] > 0.0 ? out_[c] : 0.0; });
   }
 
   Grid g_;

@@ -245,6 +245,7 @@ class DiffusionSolver {
     LineSet lines[2];
     ZSet zs[2];
     int lnext = 0, znext = 0;  // slot replaced next
+    std::vector<double> T;     // face transmissibilities (independent of τ, θ; computed once)
   };
 
   static void factor_line(LineFactor& f, int n, bool periodic, double tau, double theta,
@@ -324,10 +325,15 @@ class DiffusionSolver {
     const auto& sp = specs_[s];
     const int nz = g_.nz();
     const auto& dz = g_.dz();
-    Z.T.assign(nz + 1, 0.0);
-    Z.T[0] = boundary_T(sp.top, dz[0], sp.D[0]);
-    Z.T[nz] = boundary_T(sp.bottom, dz[nz - 1], sp.D[nz - 1]);
-    for (int k = 1; k < nz; ++k) Z.T[k] = face_T(dz[k - 1], sp.D[k - 1], dz[k], sp.D[k]);
+    // D and the uniform boundary conditions are fixed at construction (only the per-column
+    // Robin data change), so the transmissibilities are computed once per species
+    if (CC.T.size() != std::size_t(nz) + 1) {
+      CC.T.assign(nz + 1, 0.0);
+      CC.T[0] = boundary_T(sp.top, dz[0], sp.D[0]);
+      CC.T[nz] = boundary_T(sp.bottom, dz[nz - 1], sp.D[nz - 1]);
+      for (int k = 1; k < nz; ++k) CC.T[k] = face_T(dz[k - 1], sp.D[k - 1], dz[k], sp.D[k]);
+    }
+    Z.T = CC.T;
     Z.l.assign(nz, 0.0);
     Z.c.assign(nz, 0.0);
     Z.d.assign(nz, 0.0);
@@ -662,8 +668,7 @@ class DiffusionSolver {
     const std::size_t B = std::clamp<std::size_t>((std::size_t(65536) / nz) / 8 * 8, 32, 4096);
     const long nblocks = long((P + B - 1) / B);
     double* work = work_.data();
-#pragma omp parallel for schedule(static) if (long(g_.size()) >= parallel_min_cells)
-    for (long b = 0; b < nblocks; ++b) {
+    parallel_for(0, nblocks, long(g_.size()) >= parallel_min_cells, [&](long b) {
       const std::size_t c0 = std::size_t(b) * B, c1 = std::min(P, c0 + B), nc = c1 - c0;
       double* oldnext = work + c0;      // old values of plane k+1 (θ < 1)
       double* oldcur = work + P + c0;   // scratch for old plane k
@@ -756,7 +761,7 @@ class DiffusionSolver {
         const double lk = Z.l[k], ib = Z.ibeta[k];
         for (std::size_t c = 0; c < nc; ++c) uk[c] = (uk[c] - lk * um[c]) * ib;
       }
-    }
+    });
   }
 
   Grid g_;

@@ -53,8 +53,7 @@ void patankar_step(FieldSet& f, const Kinetics& kin, double dt, int order = 2) {
   const long n = long(g.size());
   double* ptr[max_kinetic_species];
   for (std::size_t s = 0; s < ns; ++s) ptr[s] = f.data(s);
-#pragma omp parallel for schedule(static) if (n >= parallel_min_cells)
-  for (long c = 0; c < n; ++c) {
+  parallel_for(0, n, n >= parallel_min_cells, [&](long c) {
     double u[max_kinetic_species], us[max_kinetic_species];
     double P0[max_kinetic_species], L0[max_kinetic_species];
     double P1[max_kinetic_species], L1[max_kinetic_species];
@@ -64,7 +63,7 @@ void patankar_step(FieldSet& f, const Kinetics& kin, double dt, int order = 2) {
     for (std::size_t s = 0; s < ns; ++s) us[s] = (u[s] + dt * P0[s]) / (1.0 + dt * L0[s]);
     if (order == 1) {
       for (std::size_t s = 0; s < ns; ++s) ptr[s][c] = us[s];
-      continue;
+      return;
     }
     kin.rates(std::size_t(c), k, us, P1, L1);
     for (std::size_t s = 0; s < ns; ++s) {
@@ -78,7 +77,7 @@ void patankar_step(FieldSet& f, const Kinetics& kin, double dt, int order = 2) {
       }
       ptr[s][c] = v;
     }
-  }
+  });
 }
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -161,12 +161,11 @@ class TimeStepper {
       const double at = opt_.atol.empty() ? 1e-9 : opt_.atol[s];
       const double* a = u1_.data(s);
       const double* b = u2_.data(s);
-      double e = 0.0;
-#pragma omp parallel for schedule(static) reduction(max : e) if (n >= parallel_min_cells)
-      for (long c = 0; c < n; ++c) {
-        const double d = std::fabs(b[c] - a[c]) / (at + opt_.rtol * std::max(std::fabs(a[c]), std::fabs(b[c])));
-        e = std::max(e, d != d ? std::numeric_limits<double>::infinity() : d);
-      }
+      const double rtol = opt_.rtol;
+      const double e = parallel_max(0, n, n >= parallel_min_cells, 0.0, [&](long c) {
+        const double d = std::fabs(b[c] - a[c]) / (at + rtol * std::max(std::fabs(a[c]), std::fabs(b[c])));
+        return d != d ? std::numeric_limits<double>::infinity() : d;
+      });
       err = std::max(err, e);
     }
     return err * scale;
