@@ -24,7 +24,7 @@ struct Numerics {
   double patch_size = 2e-3;      ///< lateral extent of the periodic patch (x and y) in 2D/3D, m
   double column_patch_size = 6e-3;  ///< patch whose injury the 1D column averages, m
   double lateral_spacing = 40e-6;  ///< lateral cell size in 2D/3D, m
-  double raster_spacing = 100e-6; ///< lateral cell size of the injury raster averaged onto 1D/2D, m
+  double raster_spacing = 100e-6; ///< y cell size of the injury raster averaged onto the 2D slice, m (1D: exact average)
   double h_min = 10e-6;          ///< z spacing at the surface, m
   double h_max = 80e-6;          ///< largest z spacing, m
   double growth = 1.15;          ///< z grading factor per cell, −
@@ -33,6 +33,8 @@ struct Numerics {
   double dt_initial = 30.0;      ///< first step after each session, s
   double dt_max = 86400.0;       ///< largest step, s
   bool adaptive = true;          ///< false: fixed steps of dt_initial (convergence studies)
+  std::string scheme = "unsplit"; ///< healing time integration: "unsplit" (MPRK22 of kinetics + z
+                                  ///< diffusion, extrapolated) or "split" (first scheme, cross-checks)
 
   void validate() const {
     require_count("numerics.dimension", dimension, 1, 3);
@@ -47,6 +49,7 @@ struct Numerics {
     require_range("numerics.atol_scale", atol_scale, 1e-12, 1e6);
     require_range("numerics.dt_initial", dt_initial, 1e-3, 1e6, "s");
     require_range("numerics.dt_max", dt_max, dt_initial, 1e8, "s");
+    (void)healing::parse_scheme(scheme);
   }
   /// The simulation grid for a skin profile.
   Grid grid(const SkinProfile& skin) const {

@@ -129,7 +129,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   // small grids (the 1D column) run serially unless threads are asked for: OpenMP start-up
   // costs more than the work there, and results do not depend on the thread count
   ThreadScope threads(opt.threads > 0 ? opt.threads : (grid.size() < 4096 ? 1 : 0));
-  healing::HealingModel model(grid, sc.skin, params);
+  healing::HealingModel model(grid, sc.skin, params, healing::parse_scheme(sc.numerics.scheme));
   FieldSet u = model.initial_state();
 
   Result res;
@@ -165,7 +165,10 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   so.dt_initial = sc.numerics.dt_initial;
   so.dt_max = sc.numerics.dt_max;
   so.dt_min = 1e-3;
-  TimeStepper stepper([&](FieldSet& f, double, double dt) { model.step(f, dt); }, 1, so);
+  so.extrapolate = model.extrapolate();
+  so.positive = true;
+  TimeStepper stepper([&](FieldSet& f, double, double dt) { model.step(f, dt); },
+                      model.controller_order(), so);
 
   const double bleed = sc.patient.anticoagulants ? params.anticoagulant_bleeding_factor : 1.0;
   std::vector<std::size_t> mark;  // recorder index at each session (after the injury)
@@ -189,11 +192,12 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
     if (opt.injury) {
       inj = opt.injury(grid, s);
     } else {
-      // device → penetration → injury on a raster grid (the healing grid in 3D), new channel
-      // positions every session (session index in the RNG counter)
+      // device → penetration → injury: on the healing grid in 3D, its exact lateral average on
+      // the 1D column, a raster averaged over y in 2D; new channel positions every session
+      // (session index in the RNG counter)
       const std::uint64_t seed = ses.pattern_seed ? ses.pattern_seed : sc.seed;
       Grid raster = grid;
-      if (sc.numerics.dimension < 3) {
+      if (sc.numerics.dimension == 2) {
         const int nr = std::max(1, int(std::lround(grid.ly() / sc.numerics.raster_spacing)));
         const int nxr = grid.nx() > 1 ? grid.nx() * std::max(1, nr / grid.nx()) : nr;
         raster = Grid(nxr, nr, grid.lx(), grid.ly(), grid.z_faces());

@@ -8,11 +8,15 @@
 //   SkinProfile: 1 = dermal reference], open channel area fraction O [−, top plane only] and
 //   the epidermal inflammation dose Q [s] (∫ I/(K+I) dt, for the pigmentation risk).
 //
-// Operators (split: reaction ½, chemotaxis 1, diffusion 1, reaction ½; first order overall since
-// chemotaxis and the LOD diffusion are):
-// positive Patankar kinetics; implicit LOD diffusion with layer-dependent D (0 for dermal
-// cells in SC/VE) and a per-column top Robin condition h·O·(c − 0) for I and T through open
-// channels; receptor-law chemotaxis (N, M_I up ∇I; f up ∇T; χ₀ = 0 in SC/VE).
+// Time integration (HealingScheme, docs/numerics.md §5):
+//   unsplit (default): chemotaxis ½ · lateral diffusion ½ · [kinetics + z diffusion, unsplit
+//     MPRK22, numerics/patankar_rd.hpp] 1 · lateral diffusion ½ · chemotaxis ½. The exchange
+//     through open channels, h·O·(c − 0) for I and T, is a loss of the top cell inside the
+//     kinetics. Used with local extrapolation of the step-doubling pair.
+//   split (the first scheme, kept for cross-checks): reaction ½ · chemotaxis 1 · diffusion 1
+//     (LOD, per-column top Robin) · reaction ½; first order.
+// Both: positive Patankar kinetics; layer-dependent D (0 for dermal cells in SC/VE);
+// receptor-law chemotaxis (N, M_I up ∇I; f up ∇T; χ₀ = 0 in SC/VE).
 // Homeostasis by construction (§6.7): the basal TGF-β source, the fibroblast carrying capacity
 // and the basal collagen/elastin synthesis are derived per z-cell so that the unwounded state
 // is an exact fixed point; a non-physical derived value is an invalid_argument.
@@ -31,6 +35,7 @@
 #include "dermasim/injury/injury_field.hpp"
 #include "dermasim/numerics/chemotaxis.hpp"
 #include "dermasim/numerics/diffusion.hpp"
+#include "dermasim/numerics/patankar_rd.hpp"
 #include "dermasim/numerics/reaction.hpp"
 #include "dermasim/skin/layers.hpp"
 
@@ -50,6 +55,16 @@ inline std::vector<std::string> species_units() {
           "relative to F0(z)", "relative to F0(z)", "normalised", "normalised", "normalised",
           "-", "s"};
 }
+
+/// Time integration of the healing model (see the file comment).
+enum class HealingScheme { unsplit, split };
+
+inline HealingScheme parse_scheme(const std::string& name) {
+  if (name == "unsplit") return HealingScheme::unsplit;
+  if (name == "split") return HealingScheme::split;
+  throw invalid_argument("numerics.scheme = '" + name + "' is not a scheme; valid: 'unsplit', 'split'");
+}
+inline const char* to_string(HealingScheme s) { return s == HealingScheme::unsplit ? "unsplit" : "split"; }
 
 /// Patient descriptors beyond SkinProfile (age, phototype and sex live there).
 struct PatientFactors {
@@ -168,6 +183,15 @@ struct HealingKinetics {
   const HealingParameters* p = nullptr;
   const Baseline* b = nullptr;
   double k_close = 0.0;  ///< current closure rate (occlusion of the last session)
+  /// Unsplit scheme: the exchange through open channels as a loss of the top cell,
+  /// T(h·O)/dz₀ with T the Robin transmissibility of diffusion.hpp (1/s); 0: off.
+  bool surface_loss = false;
+  double dz0 = 0.0, DI0 = 0.0, DT0 = 0.0;  ///< top cell height (m), D of I and T there (m²/s)
+
+  static double robin_rate(double h, double dz, double D) {
+    if (h <= 0.0 || D <= 0.0) return 0.0;
+    return 1.0 / (0.5 * dz / D + 1.0 / h) / dz;
+  }
 
   std::size_t species() const { return n_species; }
 
@@ -238,14 +262,21 @@ struct HealingKinetics {
     // pigmentation dose in the viable epidermis
     P[sQ] = kerat * hill(I, q.K_pih);
     L[sQ] = 0.0;
+    if (surface_loss && k == 0) {
+      const double h = q.h_exudate * std::max(0.0, u[sO]);
+      L[sI] += robin_rate(h, dz0, DI0);
+      L[sT] += robin_rate(h, dz0, DT0);
+    }
   }
 };
 
 /// The assembled model on one grid: state layout, operators, injury operator.
 class HealingModel {
  public:
-  HealingModel(const Grid& grid, const SkinProfile& skin, const HealingParameters& params)
-      : grid_(grid), skin_(skin), p_(params), base_(derive_baseline(skin, grid, params)) {
+  HealingModel(const Grid& grid, const SkinProfile& skin, const HealingParameters& params,
+               HealingScheme scheme = HealingScheme::unsplit)
+      : grid_(grid), skin_(skin), p_(params), base_(derive_baseline(skin, grid, params)),
+        scheme_(scheme) {
     const int nz = grid.nz();
     // transport
     std::vector<DiffusionSpec> specs(n_species);
@@ -269,6 +300,7 @@ class HealingModel {
     specs[sMR].D = DM;
     specs[sF].D = DF;
     specs[sFm].D = DF;
+    rdz_ = ReactionDiffusionZ(grid, specs);  // zero-flux top: the channels are in the kinetics
     for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
       specs[s].top_h.assign(grid.plane(), 0.0);
       specs[s].top_ext.assign(grid.plane(), 0.0);
@@ -282,6 +314,10 @@ class HealingModel {
     kin_.p = &p_;
     kin_.b = &base_;
     kin_.k_close = p_.k_close;
+    kin_.surface_loss = scheme_ == HealingScheme::unsplit;
+    kin_.dz0 = grid.dz()[0];
+    kin_.DI0 = DI[0];
+    kin_.DT0 = DT[0];
   }
   HealingModel(const HealingModel&) = delete;
   HealingModel& operator=(const HealingModel&) = delete;
@@ -290,6 +326,12 @@ class HealingModel {
   const HealingParameters& parameters() const { return p_; }
   const Baseline& baseline() const { return base_; }
   const SkinProfile& skin() const { return skin_; }
+  HealingScheme scheme() const { return scheme_; }
+  /// Order the step-doubling controller assumes, and whether the accepted step is the
+  /// locally extrapolated one (unsplit: yes; its error expansion starts at first order in
+  /// stiff phases, docs/numerics.md §5).
+  int controller_order() const { return 1; }
+  bool extrapolate() const { return scheme_ == HealingScheme::unsplit; }
   void set_occluded(bool occluded) { kin_.k_close = occluded ? p_.k_close_occluded : p_.k_close; }
 
   /// The unwounded (homeostatic) state.
@@ -324,8 +366,17 @@ class HealingModel {
     return a;
   }
 
-  /// One Strang-split step of dt seconds (allocation-free).
+  /// One step of dt seconds with the model's scheme (allocation-free).
   void step(FieldSet& u, double dt) {
+    if (scheme_ == HealingScheme::unsplit) {
+      const double h = 0.5 * dt;
+      chemo_.step(u, h);
+      diff_.step_lateral(u, h);
+      rdz_.step(u, kin_, dt);
+      diff_.step_lateral(u, h);
+      chemo_.step(u, h);
+      return;
+    }
     patankar_step(u, kin_, 0.5 * dt);
     chemo_.step(u, dt);  // first order (forward-Euler sub-steps): one call per step
     update_robin(u);
@@ -383,7 +434,9 @@ class HealingModel {
   SkinProfile skin_;
   HealingParameters p_;
   Baseline base_;
+  HealingScheme scheme_ = HealingScheme::unsplit;
   DiffusionSolver diff_;
+  ReactionDiffusionZ rdz_;
   ChemotaxisOperator chemo_;
   HealingKinetics kin_;
 };

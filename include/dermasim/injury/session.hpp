@@ -26,7 +26,8 @@ inline Grid skin_grid(const SkinProfile& skin, double lx, double ly, int nx, int
   return Grid(nx, ny, lx, ly, graded_z_faces(skin.interfaces(), h_min, h_max), lateral);
 }
 
-/// The micro-injury of one session of `device` on `skin`, rasterised on `grid`. Puncture
+/// The micro-injury of one session of `device` on `skin`, rasterised on `grid` (on a 1 × 1
+/// column grid: its exact lateral average, column_injury). Puncture
 /// positions and needle scatter are drawn from Philox keyed by (seed, session): the same
 /// arguments give bitwise the same field on any thread count.
 inline InjuryField session_injury(const SkinProfile& skin, const Device& device, const Grid& grid,
@@ -36,6 +37,8 @@ inline InjuryField session_injury(const SkinProfile& skin, const Device& device,
   device.validate();
   const auto events = device.punctures(grid.lx(), grid.ly(), seed, session);
   const auto res = penetrate_events(skin, device, events, seed, session, pp);
+  if (grid.nx() == 1 && grid.ny() == 1)  // a 1D column: the exact lateral average
+    return column_injury(to_channels(events, res), skin, grid, events.size(), rp);
   return rasterise(to_channels(events, res), skin, grid, events.size(), rp);
 }
 

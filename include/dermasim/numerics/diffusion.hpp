@@ -119,6 +119,18 @@ class DiffusionSolver {
     }
   }
 
+  /// Lateral (x then y) backward-Euler sweeps only, over dt seconds, for every active species
+  /// (a no-op on a 1D column). Used when the z direction is integrated together with the
+  /// kinetics (numerics/patankar_rd.hpp).
+  void step_lateral(FieldSet& u, double dt) {
+    require_positive("dt", dt, "s");
+    if (u.cells() != g_.size() || u.species() != specs_.size())
+      throw invalid_argument("step_lateral: the field does not match the solver's grid and species");
+    if (g_.nx() <= 1 && g_.ny() <= 1) return;
+    for (std::size_t s = 0; s < specs_.size(); ++s)
+      if (specs_[s].active()) sweep_lateral(s, u.data(s), dt, 1.0, LateralPass::xy);
+  }
+
   enum class Axis { x, y, z };
 
   /// One implicitness-θ sweep along `axis` over τ seconds for every active species (θ = 1:

@@ -10,6 +10,7 @@
 #include "common.hpp"
 #include "dermasim/numerics/chemotaxis.hpp"
 #include "dermasim/numerics/diffusion.hpp"
+#include "dermasim/numerics/patankar_rd.hpp"
 #include "dermasim/numerics/reaction.hpp"
 
 namespace {
@@ -74,4 +75,10 @@ TEST_CASE("no allocation inside time steps (diffusion, reaction, chemotaxis)") {
     op.step(f, 10.0);
   }
   CHECK(g_news.load() - before == 0);
+  // unsplit reaction + z diffusion (scratch sized at construction)
+  ReactionDiffusionZ rd(g, {dstest::uniform_spec(g, 1e-10), DiffusionSpec{}});
+  rd.step(f, kin, 60.0);
+  const long before_rd = g_news.load();
+  for (int n = 0; n < 3; ++n) rd.step(f, kin, 60.0);
+  CHECK(g_news.load() - before_rd == 0);
 }
