@@ -31,7 +31,7 @@ struct Numerics {
   double rtol = 1e-2;            ///< relative tolerance of the step-doubling controller, −
   double atol_scale = 1.0;       ///< multiplies the per-species absolute tolerances, −
   double dt_initial = 30.0;      ///< first step after each session, s
-  double dt_max = 86400.0;       ///< largest step, s
+  double dt_max = 7 * 86400.0;   ///< largest step, s (outputs interpolate, so it only bounds error-control risk)
   bool adaptive = true;          ///< false: fixed steps of dt_initial (convergence studies)
   std::string scheme = "unsplit"; ///< healing time integration: "unsplit" (MPRK22 of kinetics + z
                                   ///< diffusion, extrapolated) or "split" (first scheme, cross-checks)

@@ -144,6 +144,9 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   const auto& pr = sc.protocol;
   const double t_end = pr.end_time();
   outcomes::OutcomeRecorder rec(model, Schedule::at(detail::observation_times(pr)));
+  // the outcome series is sampled from the dense output: its ~200 times per session do not
+  // cut the steps (snapshots and user observers still land exactly)
+  rec.set_interpolated(true);
   std::vector<Observer*> obs{&rec};
   for (auto* o : observers) obs.push_back(o);
   CallbackObserver snap(Schedule::at(opt.snapshot_times),
@@ -155,6 +158,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   CallbackObserver prog(Schedule::fixed(units::day), [&](double t, const FieldSet&, const StepStats&) {
     return opt.progress(t, t_end);
   });
+  prog.set_interpolated(true);
   if (opt.progress) obs.push_back(&prog);
 
   StepperOptions so;

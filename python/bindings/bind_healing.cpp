@@ -98,6 +98,7 @@ void bind_healing(py::module_& m) {
       .def_readwrite("dt_initial", &Numerics::dt_initial)
       .def_readwrite("dt_max", &Numerics::dt_max)
       .def_readwrite("adaptive", &Numerics::adaptive)
+      .def_readwrite("scheme", &Numerics::scheme, "'unsplit' (default) or 'split'")
       .def("grid", &Numerics::grid)
       .def("validate", &Numerics::validate);
 

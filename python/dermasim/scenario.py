@@ -548,8 +548,11 @@ class Numerics(Spec):
         "rtol": Param(1e-2, "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller"),
         "atol_scale": Param(1.0, "dimensionless", 1e-12, 1e6, "multiplies the absolute tolerances"),
         "dt_initial": Param("30 s", "time", 1e-3, 1e6, "first step after each session"),
-        "dt_max": Param("1 days", "time", 1e-3, 1e8, "largest step"),
+        "dt_max": Param("7 days", "time", 1e-3, 1e8, "largest step"),
         "adaptive": Param(True, "bool", doc="False: fixed steps of dt_initial"),
+        "scheme": Param("unsplit", "str", choices=("unsplit", "split"),
+                        doc="time integration: 'unsplit' (MPRK22 of kinetics + z diffusion, "
+                            "extrapolated; default) or 'split' (first scheme, for cross-checks)"),
     }
 
     def _validate(self) -> None:

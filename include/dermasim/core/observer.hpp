@@ -1,6 +1,9 @@
 // dermasim/core/observer.hpp — scheduled observers: the hook for outputs, metrics, progress and
-// checkpoints. The time stepper lands exactly on every scheduled time and calls the observer
-// there; an observer returning false stops the run cleanly (results so far are kept).
+// checkpoints. By default the time stepper lands exactly on every scheduled time and calls the
+// observer there. An observer marked `interpolated` does not constrain the steps: it is called
+// with the linear interpolant of the two accepted states around its time (dense output; exact
+// at step ends, positive, error O(Δt² u'') like the local error of a second-order step). An
+// observer returning false stops the run cleanly (results so far are kept).
 #pragma once
 
 #include <algorithm>
@@ -116,9 +119,13 @@ class Observer {
   const Schedule& schedule() const { return schedule_; }
   /// Called at scheduled times with the current state. Return false to stop the run.
   virtual bool observe(double t, const FieldSet& u, const StepStats& stats) = 0;
+  /// Whether the stepper may pass this observer's times and interpolate (see above).
+  bool interpolated() const { return interpolated_; }
+  void set_interpolated(bool on) { interpolated_ = on; }
 
  protected:
   Schedule schedule_;
+  bool interpolated_ = false;
 };
 
 /// An observer from a callable (C++ lambdas; the Python trackers use this).

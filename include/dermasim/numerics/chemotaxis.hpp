@@ -47,6 +47,8 @@ class ChemotaxisOperator {
     vy_.resize(g.size());
     vz_.resize(g.size() + g.plane());
     flux_.resize(g.size());
+    if (g.nx() > 1) fx_.resize(g.size());
+    if (g.ny() > 1) fy_.resize(g.size());
     out_.resize(g.size());
   }
 
@@ -170,42 +172,59 @@ class ChemotaxisOperator {
     };
     // face value from the upwind cell with a limited slope: cell m (upwind), neighbours
     auto recon = [&](double um, double uu, double ud) { return um + 0.5 * minmod(um - uu, ud - um); };
+    // pass 1: every face flux once (+x, +y face of each cell; the face above each cell)
     parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
-    const int k = int(kl);
+      const int k = int(kl);
+      for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+          const std::size_t id = g_.index(i, j, k);
+          if (nx > 1) {
+            const int iw = i, ie = i + 1;
+            double f = 0.0;
+            if (per || ie < nx) {
+              const double v = vx_[id];
+              f = v >= 0 ? v * recon(at(iw, j, k), at(iw - 1, j, k), at(ie, j, k))
+                         : v * recon(at(ie, j, k), at(ie + 1, j, k), at(iw, j, k));
+            }
+            fx_[id] = f;
+          }
+          if (ny > 1) {
+            const int js = j, jn = j + 1;
+            double f = 0.0;
+            if (per || jn < ny) {
+              const double v = vy_[id];
+              f = v >= 0 ? v * recon(at(i, js, k), at(i, js - 1, k), at(i, jn, k))
+                         : v * recon(at(i, jn, k), at(i, jn + 1, k), at(i, js, k));
+            }
+            fy_[id] = f;
+          }
+          double f = 0.0;  // face above cell k, positive downward; none above k = 0
+          if (k > 0) {
+            const double v = vz_[id];
+            f = v >= 0 ? v * recon(at(i, j, k - 1), at(i, j, k - 2), at(i, j, k))
+                       : v * recon(at(i, j, k), at(i, j, k + 1), at(i, j, k - 1));
+          }
+          flux_[id] = f;
+        }
+    });
+    // pass 2: divergence and forward-Euler update (same arithmetic as face-by-face)
+    parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
+      const int k = int(kl);
       for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) {
           const std::size_t id = g_.index(i, j, k);
           double div = 0.0;
           if (nx > 1) {
-            // +x face of (i) and +x face of (i-1)
-            auto fx = [&](int ii) {
-              const int iw = ii, ie = ii + 1;
-              if (!per && (ie >= nx || iw < 0)) return 0.0;
-              const double v = vx_[g_.index(iw < 0 ? iw + nx : iw, j, k)];
-              if (v >= 0) return v * recon(at(iw, j, k), at(iw - 1, j, k), at(ie, j, k));
-              return v * recon(at(ie, j, k), at(ie + 1, j, k), at(iw, j, k));
-            };
-            div += (fx(i) - fx(i - 1)) / dx;
+            const double fw = (i > 0) ? fx_[id - 1] : (per ? fx_[g_.index(nx - 1, j, k)] : 0.0);
+            div += (fx_[id] - fw) / dx;
           }
           if (ny > 1) {
-            auto fy = [&](int jj) {
-              const int js = jj, jn = jj + 1;
-              if (!per && (jn >= ny || js < 0)) return 0.0;
-              const double v = vy_[g_.index(i, js < 0 ? js + ny : js, k)];
-              if (v >= 0) return v * recon(at(i, js, k), at(i, js - 1, k), at(i, jn, k));
-              return v * recon(at(i, jn, k), at(i, jn + 1, k), at(i, js, k));
-            };
-            div += (fy(j) - fy(j - 1)) / dy;
+            const double fs = (j > 0) ? fy_[g_.index(i, j - 1, k)] : (per ? fy_[g_.index(i, ny - 1, k)] : 0.0);
+            div += (fy_[id] - fs) / dy;
           }
           if (nz > 1) {
-            // face above cell kk (between kk-1 and kk), positive downward
-            auto fz = [&](int kk) {
-              if (kk <= 0 || kk >= nz) return 0.0;
-              const double v = vz_[g_.index(i, j, kk)];
-              if (v >= 0) return v * recon(at(i, j, kk - 1), at(i, j, kk - 2), at(i, j, kk));
-              return v * recon(at(i, j, kk), at(i, j, kk + 1), at(i, j, kk - 1));
-            };
-            div += (fz(k + 1) - fz(k)) / dz[k];
+            const double fd = (k + 1 < nz) ? flux_[g_.index(i, j, k + 1)] : 0.0;
+            div += (fd - flux_[id]) / dz[k];
           }
           out_[id] = n[id] - h * div;
         }
@@ -220,7 +239,7 @@ class ChemotaxisOperator {
   Grid g_;
   std::vector<ChemotaxisSpec> specs_;
   double cfl_ = 0.5;
-  aligned_vector vx_, vy_, vz_, flux_, out_;
+  aligned_vector vx_, vy_, vz_, flux_, fx_, fy_, out_;  // flux_: z faces
   std::size_t substeps_ = 0;
 };
 

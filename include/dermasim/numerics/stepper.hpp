@@ -102,7 +102,7 @@ class TimeStepper {
       due_.resize(observers.size());
       for (std::size_t i = 0; i < observers.size(); ++i) {
         due_[i] = observers[i]->schedule().next_after(t);
-        t_stop = std::min(t_stop, due_[i]);
+        if (!observers[i]->interpolated()) t_stop = std::min(t_stop, due_[i]);
       }
       // integrate to t_stop
       while (t < t_stop) {
@@ -112,18 +112,25 @@ class TimeStepper {
         double h = std::min(dt_, t_stop - t);
         const bool last = (t + h >= t_stop * (1 - 1e-14)) || (t_stop - (t + h) < 1e-9 * h);
         if (last) h = t_stop - t;
+        const double tn = last ? t_stop : t + h;
+        const bool dense = interpolation_due(observers, t, tn);
+        if (dense) keep_old(u);
         if (!opt_.adaptive) {
           step_(u, t, h);
           check_finite(u, t, h);
-          t = last ? t_stop : t + h;
           record(h, 0.0);
+          const double t_old = t;
+          t = tn;
+          if (dense && !fire_interpolated(observers, t_old, t, u)) return t;
           continue;
         }
         const double err = trial(u, t, h);
         if (err <= 1.0) {
           accept(u);
-          t = last ? t_stop : t + h;
+          const double t_old = t;
+          t = tn;
           record(h, err);
+          if (dense && !fire_interpolated(observers, t_old, t, u)) return t;
           const double fac = err > 0 ? opt_.safety * std::pow(err, -1.0 / (order_ + 1)) : opt_.fac_max;
           // do not let a short landing step shrink the controller's step size
           const double base = last ? std::max(h, dt_) : h;
@@ -140,7 +147,8 @@ class TimeStepper {
         }
       }
       for (std::size_t i = 0; i < observers.size(); ++i)
-        if (due_[i] <= t_stop && !observers[i]->observe(t, u, stats_)) return t;
+        if (!observers[i]->interpolated() && due_[i] <= t_stop && !observers[i]->observe(t, u, stats_))
+          return t;
     }
     return t;
   }
@@ -176,6 +184,42 @@ class TimeStepper {
       err = std::max(err, e);
     }
     return err * scale;
+  }
+
+  // ---- dense output for interpolated observers ---------------------------------------------
+  static bool interpolation_due(const std::vector<Observer*>& obs, double t0, double t1) {
+    for (auto* o : obs)
+      if (o->interpolated() && o->schedule().next_after(t0) <= t1) return true;
+    return false;
+  }
+  void keep_old(const FieldSet& u) {
+    if (uo_.species() != u.species() || uo_.cells() != u.cells()) {
+      uo_ = u;
+      ui_ = u;
+    }
+    for (std::size_t s = 0; s < u.species(); ++s) std::copy(u[s].begin(), u[s].end(), uo_[s].begin());
+  }
+  // Calls every interpolated observer at its times in (t0, t1]: the state at t1 is u, at t0 uo_.
+  bool fire_interpolated(const std::vector<Observer*>& obs, double t0, double t1, const FieldSet& u) {
+    const long n = long(u.cells());
+    for (auto* o : obs) {
+      if (!o->interpolated()) continue;
+      for (double tau = o->schedule().next_after(t0); tau <= t1; tau = o->schedule().next_after(tau)) {
+        if (tau >= t1 * (1 - 1e-15)) {
+          if (!o->observe(t1, u, stats_)) return false;
+          break;
+        }
+        const double th = (tau - t0) / (t1 - t0);
+        for (std::size_t s = 0; s < u.species(); ++s) {
+          const double* a = uo_.data(s);
+          const double* b = u.data(s);
+          double* x = ui_.data(s);
+          parallel_for(0, n, n >= parallel_min_cells, [&](long i) { x[i] = a[i] + th * (b[i] - a[i]); });
+        }
+        if (!o->observe(tau, ui_, stats_)) return false;
+      }
+    }
+    return true;
   }
 
   void accept(FieldSet& u) {
@@ -218,7 +262,7 @@ class TimeStepper {
   StepperOptions opt_;
   double dt_;
   StepStats stats_;
-  FieldSet u1_, u2_;
+  FieldSet u1_, u2_, uo_, ui_;
   std::vector<double> due_;
 };
 
