@@ -28,7 +28,9 @@ struct Numerics {
   double h_min = 10e-6;          ///< z spacing at the surface, m
   double h_max = 80e-6;          ///< largest z spacing, m
   double growth = 1.15;          ///< z grading factor per cell, −
-  double rtol = 1e-2;            ///< relative tolerance of the step-doubling controller, −
+  double rtol = 1e-3;            ///< relative tolerance of the step-doubling controller, −
+  std::string error_norm = "rms"; ///< norm of the error estimate over cells: "rms" (weighted RMS, as
+                                  ///< CVODE) or "max" (every cell within tolerance)
   double atol_scale = 1.0;       ///< multiplies the per-species absolute tolerances, −
   double dt_initial = 30.0;      ///< first step after each session, s
   double dt_max = 7 * 86400.0;   ///< largest step, s (outputs interpolate, so it only bounds error-control risk)
@@ -50,6 +52,7 @@ struct Numerics {
     require_range("numerics.dt_initial", dt_initial, 1e-3, 1e6, "s");
     require_range("numerics.dt_max", dt_max, dt_initial, 1e8, "s");
     (void)healing::parse_scheme(scheme);
+    (void)parse_error_norm(error_norm);
   }
   /// The simulation grid for a skin profile.
   Grid grid(const SkinProfile& skin) const {

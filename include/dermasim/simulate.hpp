@@ -164,6 +164,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   StepperOptions so;
   so.adaptive = sc.numerics.adaptive;
   so.rtol = sc.numerics.rtol;
+  so.norm = parse_error_norm(sc.numerics.error_norm);
   so.atol = model.absolute_tolerances();
   for (auto& a : so.atol) a *= sc.numerics.atol_scale;
   so.dt_initial = sc.numerics.dt_initial;

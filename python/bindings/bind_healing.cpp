@@ -99,6 +99,7 @@ void bind_healing(py::module_& m) {
       .def_readwrite("dt_max", &Numerics::dt_max)
       .def_readwrite("adaptive", &Numerics::adaptive)
       .def_readwrite("scheme", &Numerics::scheme, "'unsplit' (default) or 'split'")
+      .def_readwrite("error_norm", &Numerics::error_norm, "'rms' (default) or 'max'")
       .def("grid", &Numerics::grid)
       .def("validate", &Numerics::validate);
 

@@ -545,7 +545,10 @@ class Numerics(Spec):
         "h_min": Param("10 um", "length", 1e-7, 1e-3, "z spacing at the surface"),
         "h_max": Param("80 um", "length", 1e-7, 1e-2, "largest z spacing"),
         "growth": Param(1.15, "dimensionless", 1.0, 10.0, "z grading factor per cell"),
-        "rtol": Param(1e-2, "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller"),
+        "rtol": Param(1e-3, "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller"),
+        "error_norm": Param("rms", "str", choices=("rms", "max"),
+                            doc="norm of the step error over cells: 'rms' (weighted RMS per species, as "
+                                "CVODE; default) or 'max' (every cell within tolerance)"),
         "atol_scale": Param(1.0, "dimensionless", 1e-12, 1e6, "multiplies the absolute tolerances"),
         "dt_initial": Param("30 s", "time", 1e-3, 1e6, "first step after each session"),
         "dt_max": Param("7 days", "time", 1e-3, 1e8, "largest step"),

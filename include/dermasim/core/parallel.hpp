@@ -71,6 +71,26 @@ inline double parallel_max(long begin, long end, bool parallel, double init, F&&
   return m;
 }
 
+/// Sum of body(i) over [begin, end) whose bits do not depend on the thread count: the range is
+/// cut into blocks of `block` terms (fixed, not per thread), each block is summed in index order
+/// (blocks in parallel when `parallel`), and the block sums are added in block order. `partial`
+/// must hold ceil((end − begin) / block) doubles (caller-owned scratch: no allocation here).
+template <class F>
+inline double deterministic_sum(long begin, long end, bool parallel, long block, double* partial, F&& body) {
+  const long n = end - begin;
+  if (n <= 0) return 0.0;
+  const long nb = (n + block - 1) / block;
+  parallel_for(0, nb, parallel && nb > 1, [&](long b) {
+    const long i0 = begin + b * block, i1 = std::min(end, i0 + block);
+    double s = 0.0;
+    for (long i = i0; i < i1; ++i) s += body(i);
+    partial[b] = s;
+  });
+  double s = 0.0;
+  for (long b = 0; b < nb; ++b) s += partial[b];
+  return s;
+}
+
 /// RAII: sets the OpenMP thread count for a scope (0 = leave as is) and restores it.
 class ThreadScope {
  public:

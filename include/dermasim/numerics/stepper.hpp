@@ -2,11 +2,15 @@
 //
 // Error control by step doubling (Hairer, Nørsett & Wanner, I §II.4): from u take one step of
 // dt (u₁) and two of dt/2 (u₂). For a method of order p the local error of u₂ is estimated as
-//     err = max_{s,cell} |u₂ − u₁| / ((2^p − 1) (atol_s + rtol · max(|u₁|, |u₂|)))
+//     d_{s,c} = |u₂ − u₁| / ((2^p − 1) (atol_s + rtol · max(|u₁|, |u₂|)))
+//     err = max_s max_c d_{s,c}                       (ErrorNorm::max)
+//     err = max_s sqrt(mean_c d_{s,c}²)                (ErrorNorm::rms, the weighted RMS norm of
+//                                                       CVODE/ARKODE, taken per species)
 // The step is accepted if err <= 1 (u ← u₂), otherwise rejected and retried (counted in
 // StepStats::rejected). The next dt is dt · clamp(safety · err^{−1/(p+1)}, fac_min, fac_max),
-// bounded by [dt_min, dt_max]. The max-norm is exact under any thread partition, so the step
-// sequence, and hence the result, is bitwise independent of the thread count.
+// bounded by [dt_min, dt_max]. The max is exact under any thread partition and the RMS sums in
+// fixed blocks (deterministic_sum), so the step sequence, and hence the result, is bitwise
+// independent of the thread count.
 // With `extrapolate`, the accepted state is the local Richardson extrapolation
 //     u ← u₂ + (u₂ − u₁) / (2^p − 1)
 // (one order higher where the error expansion holds; the estimate above still controls the
@@ -31,8 +35,18 @@
 
 namespace dermasim {
 
+/// Norm of the step-doubling error estimate over the cells (see the header comment).
+enum class ErrorNorm { max, rms };
+
+inline ErrorNorm parse_error_norm(const std::string& s) {
+  if (s == "rms") return ErrorNorm::rms;
+  if (s == "max") return ErrorNorm::max;
+  throw invalid_argument("numerics.error_norm = '" + s + "' is not one of 'rms', 'max'");
+}
+
 struct StepperOptions {
   bool adaptive = true;
+  ErrorNorm norm = ErrorNorm::max;  ///< norm of the error estimate over the cells
   double rtol = 1e-3;           ///< relative tolerance (−)
   std::vector<double> atol;     ///< absolute tolerance per species (field units); empty: 1e-9
   double dt_initial = 60.0;     ///< s
@@ -158,6 +172,7 @@ class TimeStepper {
     if (u1_.species() != u.species() || u1_.cells() != u.cells()) {
       u1_ = u;
       u2_ = u;
+      partial_.assign(std::size_t((u.cells() + kSumBlock - 1) / kSumBlock) + 1, 0.0);
     }
   }
 
@@ -177,10 +192,19 @@ class TimeStepper {
       const double* a = u1_.data(s);
       const double* b = u2_.data(s);
       const double rtol = opt_.rtol;
-      const double e = parallel_max(0, n, n >= parallel_min_cells, 0.0, [&](long c) {
+      auto ratio = [&](long c) {
         const double d = std::fabs(b[c] - a[c]) / (at + rtol * std::max(std::fabs(a[c]), std::fabs(b[c])));
         return d != d ? std::numeric_limits<double>::infinity() : d;
-      });
+      };
+      double e;
+      if (opt_.norm == ErrorNorm::max) {
+        e = parallel_max(0, n, n >= parallel_min_cells, 0.0, ratio);
+      } else {
+        e = std::sqrt(deterministic_sum(0, n, n >= parallel_min_cells, kSumBlock, partial_.data(), [&](long c) {
+                        const double d = ratio(c);
+                        return d * d;
+                      }) / double(n));
+      }
       err = std::max(err, e);
     }
     return err * scale;
@@ -263,6 +287,8 @@ class TimeStepper {
   double dt_;
   StepStats stats_;
   FieldSet u1_, u2_, uo_, ui_;
+  static constexpr long kSumBlock = 4096;  // cells per block of the deterministic RMS sum
+  std::vector<double> partial_;
   std::vector<double> due_;
 };
 

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -112,4 +114,74 @@ TEST_CASE("stepper: bad options name the parameter") {
   o = {};
   o.dt_initial = std::nan("");
   CHECK_THROWS_AS(o.validate(), invalid_argument);
+}
+
+TEST_CASE("deterministic_sum: same bits on 1 and 2 threads, exact on integers") {
+  const long n = 100000;
+  std::vector<double> x(n), part(std::size_t(n / 4096 + 2));
+  std::uint64_t s = 12345;
+  for (auto& v : x) {  // values spanning many magnitudes, so the order of addition matters
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    v = std::ldexp(double(s >> 11), -int(s % 40)) * ((s >> 7) % 2 ? 1 : -1);
+  }
+  auto body = [&](long i) { return x[std::size_t(i)]; };
+  double a, b;
+  {
+    ThreadScope one(1);
+    a = deterministic_sum(0, n, true, 4096, part.data(), body);
+  }
+  {
+    ThreadScope two(2);
+    b = deterministic_sum(0, n, true, 4096, part.data(), body);
+  }
+  CHECK(std::memcmp(&a, &b, sizeof a) == 0);
+  const double serial = deterministic_sum(0, n, false, 4096, part.data(), body);
+  CHECK(std::memcmp(&a, &serial, sizeof a) == 0);
+  const double ints = deterministic_sum(0, n, true, 4096, part.data(), [](long i) { return double(i); });
+  CHECK(ints == double(n) * double(n - 1) / 2);
+  CHECK(deterministic_sum(5, 5, true, 4096, part.data(), body) == 0.0);
+}
+
+TEST_CASE("stepper: the RMS error norm controls a localised problem, with fewer steps than max") {
+  // A Gaussian pulse on a 16³ grid diffusing and decaying: the error is concentrated in a few
+  // cells, where the max norm sets the step; the RMS norm averages over the grid.
+  Grid g = Grid::uniform(16, 16, 16, 1.6e-3, 1.6e-3, 1.6e-3);
+  const double D = 1e-10, k = 1e-3;
+  auto run = [&](ErrorNorm norm, double rtol, int threads, long* steps) {
+    ThreadScope ts(threads);
+    FieldSet f(g, {"a", "b"});
+    fill_gaussian(f, 0, 0.8e-3, 0.8e-3, 0.8e-3, D, 100.0, 0);
+    auto diff = std::make_shared<DiffusionOperator>(
+        DiffusionSolver(g, {uniform_spec(g, D), uniform_spec(g, D)}, TimeScheme::crank_nicolson_strang));
+    auto reac = std::make_shared<ReactionOperator<Decay2>>(Decay2{k});
+    StrangSplitting split({reac, diff});
+    StepperOptions opt;
+    opt.norm = norm;
+    opt.rtol = rtol;
+    opt.atol = {1e-6, 1e-6};
+    opt.dt_initial = 0.1;
+    opt.dt_max = 1e3;
+    TimeStepper st([&](FieldSet& u, double t, double dt) { split.step(u, t, dt); }, 2, opt);
+    st.advance(f, 0.0, 2000.0);
+    if (steps) *steps = st.stats().accepted;
+    return f;
+  };
+  long n_ref = 0, n_max = 0, n_rms = 0, n_rms_tight = 0;
+  const FieldSet ref = run(ErrorNorm::max, 1e-8, 1, &n_ref);
+  const FieldSet fmax = run(ErrorNorm::max, 1e-3, 1, &n_max);
+  const FieldSet frms = run(ErrorNorm::rms, 1e-3, 1, &n_rms);
+  const FieldSet frms_tight = run(ErrorNorm::rms, 1e-5, 1, &n_rms_tight);
+  const double e_max = rel_l2_diff(fmax, ref, 0), e_rms = rel_l2_diff(frms, ref, 0),
+               e_tight = rel_l2_diff(frms_tight, ref, 0);
+  std::printf("  RMS vs max norm: steps %ld vs %ld (rms 1e-5: %ld), rel L2 error %.2e vs %.2e (%.2e)\n",
+              n_rms, n_max, n_rms_tight, e_rms, e_max, e_tight);
+  CHECK(n_rms < n_max);
+  CHECK(e_rms < 1e-2);
+  CHECK(e_tight < e_rms);           // the controller responds to rtol
+  CHECK(n_rms_tight > n_rms);
+  // bitwise independent of the thread count (the grid is above parallel_min_cells)
+  const FieldSet frms2 = run(ErrorNorm::rms, 1e-3, 2, nullptr);
+  CHECK(std::memcmp(frms.data(0), frms2.data(0), g.size() * sizeof(double)) == 0);
+  CHECK(std::memcmp(frms.data(1), frms2.data(1), g.size() * sizeof(double)) == 0);
+  CHECK_THROWS_WITH_AS(parse_error_norm("l2"), doctest::Contains("numerics.error_norm"), invalid_argument);
 }
