@@ -5,7 +5,9 @@
 //                                      (middle of the 24–72 h clinical range);
 //   collagen.activated_synthesis_III   (with activated_synthesis_I = ratio × III) so that
 //                                      papillary collagen is +53.2 % 8 weeks after 5 monthly
-//                                      sessions (Lotfi 2013).
+//                                      sessions (Lotfi 2013);
+//   outcome.epidermal_coupling         so that the epidermis is +40 % thicker 1 year after 4
+//                                      monthly sessions (Aust 2008).
 // Bisection in log space on a monotone response. Prints the values and a Markdown table
 // (pass a path to write it there).  Build: target calibrate_healing (tests on).
 #include <cmath>
@@ -54,7 +56,22 @@ int main(int argc, char** argv) {
   };
   const double p3 = bisect_log(col, 0.532, 0.01 / units::day, 20.0 / units::day, 18);
   const double c = col(p3);
+  // 3) Aust 2008: +40 % epidermal thickness at 1 year (4 monthly sessions, 12 months after the
+  //    last). H is linear in β (the outcome does not feed back), so one run fixes β exactly.
+  lotfi.parameters.p_3 = p3;
+  lotfi.parameters.p_1 = ratio * p3;
+  Scenario aust = Scenario::regular(clinical_pen(1.5e-3), 4, units::month, 12 * units::month);
+  aust.parameters = lotfi.parameters;
+  const double h_unit = simulate(aust).series.at("epidermal_thickness").back() / aust.parameters.beta_epi;
+  const double beta = 0.40 / h_unit;
+  aust.parameters.beta_epi = beta;
+  const double h_aust = simulate(aust).series.at("epidermal_thickness").back();
+  Scenario lotfi_b = lotfi;
+  lotfi_b.parameters.beta_epi = beta;
+  const double h_lotfi = simulate(lotfi_b).series.at("epidermal_thickness").back();
   std::printf("outcome.erythema_K = %.4g ng/mL  (erythema resolves after %.1f h)\n", K, t_ery);
+  std::printf("outcome.epidermal_coupling = %.4g  (Aust: epidermis %+.1f %% at 1 year; Lotfi, not fitted: %+.1f %% at 8 weeks)\n",
+              beta, 100 * h_aust, 100 * h_lotfi);
   std::printf("collagen.activated_synthesis_III = %.4g 1/day, _I = %.4g 1/day  (Lotfi: PD collagen %+.1f %% at 8 weeks)\n",
               p3 * units::day, ratio * p3 * units::day, 100 * c);
   if (argc > 1) {
@@ -67,6 +84,9 @@ int main(int argc, char** argv) {
       << 100 * c << " % |\n";
     o << "| `healing.collagen.activated_synthesis_I` | " << ratio * p3 * units::day
       << " /day | fixed ratio " << ratio << " × III (III rises first) | — |\n";
+    o << "| `healing.outcome.epidermal_coupling` | " << beta
+      << " | Aust 2008: +40 % epidermal (spinosum) thickness 1 year after 4 monthly sessions | " << 100 * h_aust
+      << " % (Lotfi 2013 +50 % at 8 weeks, not fitted: " << 100 * h_lotfi << " %) |\n";
   }
   return 0;
 }

@@ -331,14 +331,15 @@ inline std::string summary_table(const Result& r) {
     o << buf;
   }
   o << "\nAfter the last session (change vs baseline, %)\n";
-  o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin\n";
+  o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin  epidermis\n";
   for (const auto& t : r.timeline) {
     const auto& m = t.metrics;
     std::snprintf(buf, sizeof buf,
-                  " %-10s %+9.1f %+11.1f %+9.1f %+11.1f %+10.1f %+11.1f %+9.1f %+11.1f\n",
+                  " %-10s %+9.1f %+11.1f %+9.1f %+11.1f %+10.1f %+11.1f %+9.1f %+11.1f %+10.1f\n",
                   t.label.c_str(), 100 * m.collagen_I_PD, 100 * m.collagen_III_PD,
                   100 * m.collagen_PD, 100 * m.elastin_PD, 100 * m.collagen_I_RD,
-                  100 * m.collagen_III_RD, 100 * m.collagen_RD, 100 * m.elastin_RD);
+                  100 * m.collagen_III_RD, 100 * m.collagen_RD, 100 * m.elastin_RD,
+                  100 * m.epidermal_thickness);
     o << buf;
   }
   std::snprintf(buf, sizeof buf,

@@ -24,7 +24,7 @@ OUTCOME_UNITS: Dict[str, str] = {
     "erythema": "1", "open_fraction": "1", "epidermal_damage": "1", "pih_dose": "s",
     "neutrophils": "cells/m^3", "macrophages_inflammatory": "cells/m^3",
     "macrophages_repair": "cells/m^3", "fibroblasts_PD": "1", "myofibroblasts_PD": "1",
-    "tgf_PD": "ng/mL", "cytokine_PD": "ng/mL", "pih_risk": "1",
+    "tgf_PD": "ng/mL", "cytokine_PD": "ng/mL", "pih_risk": "1", "epidermal_thickness": "1",
     # summary scalars
     "real_depth": "m", "channels_per_cm2": "1/cm^2", "bleeding_points_per_cm2": "1/cm^2",
     "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",
@@ -81,7 +81,7 @@ def _summary_from_sessions(sessions: Any, timeline: Any) -> Dict[str, float]:
             out["collagen_PD_gain"] = float(sessions["collagen_PD_cumulative"].iloc[-1])
     for _, row in timeline.iterrows() if len(timeline) else []:
         tag = str(row["label"]).replace(" ", "_")
-        for k in ("collagen_PD", "collagen_I_PD", "collagen_III_PD", "elastin_PD"):
+        for k in ("collagen_PD", "collagen_I_PD", "collagen_III_PD", "elastin_PD", "epidermal_thickness"):
             if k in row:
                 out[f"{k}_at_{tag}"] = float(row[k])
     return out

@@ -93,6 +93,25 @@ def main(outdir: str = "docs/figures") -> int:
         rows.append((f"{k} at 1 / 3 months (El-Domyati)", f"{100 * vals[k][0]:+.1f} / {100 * vals[k][1]:+.1f} %",
                      "up" if "collagen" in k else "down"))
 
+    # 2b) epidermal thickness: Aust 2008 (fitted, 4 monthly sessions, 1 year) and Lotfi 2013 (check)
+    aus = _run(c.clinical_pen(1.5e-3), 4, MONTH, 12 * MONTH)
+    ha = float(aus.series["epidermal_thickness"][-1])
+    hl = float(lot.series["epidermal_thickness"][-1])
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(aus.times / DAY, 100 * aus.series["epidermal_thickness"], label="epidermal thickness (model)")
+    ax.plot(aus.times / DAY, 100 * aus.series["collagen_PD"], ":", label="PD collagen (model)")
+    t_a = aus.times[-1] / DAY
+    ax.errorbar([t_a], [40], yerr=[15], fmt="o", color="k", label="Aust 2008: +40 % at 1 year (fitted)")
+    ax.set_xlabel("days (4 monthly sessions)")
+    ax.set_ylabel("change (%)")
+    ax.legend(fontsize=7)
+    ax.set_title(f"Lotfi 2013 check (5 monthly + 8 wk): model {100 * hl:+.1f} %, reported +50 %", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "epidermis.png"), dpi=110)
+    plt.close(fig)
+    rows += [("epidermal thickness 1 year after 4 monthly sessions", f"{100 * ha:+.1f} %", "+40 % ± 15 (Aust 2008, fitted)"),
+             ("epidermal thickness 8 wk after 5 monthly sessions", f"{100 * hl:+.1f} %", "+50 % ± 20 (Lotfi 2013, not fitted)")]
+
     # 3) trends: depth and home roller, phototype
     depths = [0.25e-3, 0.5e-3, 1.0e-3, 1.5e-3, 2.0e-3]
     gains, bleed = [], []

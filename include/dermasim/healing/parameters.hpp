@@ -135,6 +135,8 @@ struct HealingParameters {
   double erythema_threshold = 0.1; ///< index below which erythema counts as resolved, −
   double closed_threshold = 0.1;   ///< open fraction (of initial) counted as closed, −
   double K_pih = 1.0;              ///< I half-saturation of the pigmentation dose, ng/mL
+  double beta_epi = 0.88;          ///< epidermal thickening per unit PD collagen change (set point), −
+  double tau_epi = 48.0 * u::day;  ///< epidermal turnover: lag of the thickness behind its set point, s
 
   // --- patient factors ------------------------------------------------------------------------
   double age_slope = 0.01;         ///< fractional loss of fibroblast activity per year over 40, 1/year
@@ -280,6 +282,8 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"outcome.erythema_threshold", &P::erythema_threshold, "-", 1, 1e-6, 1, "[P] visible erythema"},
       {"outcome.closed_threshold", &P::closed_threshold, "-", 1, 1e-6, 1, "[P] 90 % closed"},
       {"outcome.pih_K", &P::K_pih, "ng/mL", 1, 1e-6, 1e3, "[P]"},
+      {"outcome.epidermal_coupling", &P::beta_epi, "-", 1, 0, 10, "[F] Aust 2008 +40 % stratum spinosum at 1 year"},
+      {"outcome.epidermal_turnover", &P::tau_epi, "day", 1.0 / d, 1, 1000, "[R] epidermal turnover 40-56 days (textbook)"},
       {"patient.age_slope", &P::age_slope, "1/year", 1, 0, 0.1, "[P] fibroblast activity falls with age"},
       {"patient.diabetes_inflammatory_fraction", &P::diabetes_alpha, "-", 1, 0, 1, "[V] Waugh & Sherratt 2006 (diabetic alpha)"},
       {"patient.diabetes_switch_factor", &P::diabetes_switch_factor, "-", 1, 0, 1, "[P]"},

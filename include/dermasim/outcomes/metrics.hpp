@@ -8,9 +8,15 @@
 //   open fraction: channel mouth area still open / patch area (barrier state);
 //   epidermal damage: mean damage in SC + VE;
 //   pigmentation dose: mean over the viable epidermis of ∫ I/(K + I) dt (s), turned into a
-//     post-inflammatory hyperpigmentation risk index × phototype factor by the summary.
+//     post-inflammatory hyperpigmentation risk index × phototype factor by the summary;
+//   epidermal thickness change H (recorded series only, it has memory): the viable epidermis
+//     relaxes with its turnover time τ towards a set point proportional to the papillary
+//     collagen gain, dH/dt = (β max(ΔC_PD, 0) − H)/τ, H(0) = 0 (docs/model.md §6; matrix lost
+//     in the lumens does not thin the epidermis: Aust 2008 rats, no fall at 24 h); integrated
+//     exactly between records with the driver linear in between.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -31,19 +37,21 @@ struct Metrics {
   double neutrophils = 0, macrophages_I = 0, macrophages_R = 0;  ///< dermal means, cells/m³
   double fibroblasts_PD = 0, myofibroblasts_PD = 0;              ///< relative to baseline
   double tgf_PD = 0, cytokine_PD = 0;                            ///< ng/mL
+  double epidermal_thickness = 0;  ///< relative change of viable-epidermis thickness (recorder only)
 
   static std::vector<std::string> names() {
     return {"collagen_I_PD", "collagen_III_PD", "collagen_PD", "elastin_PD",
             "collagen_I_RD", "collagen_III_RD", "collagen_RD", "elastin_RD",
             "erythema", "open_fraction", "epidermal_damage", "pih_dose",
             "neutrophils", "macrophages_inflammatory", "macrophages_repair",
-            "fibroblasts_PD", "myofibroblasts_PD", "tgf_PD", "cytokine_PD"};
+            "fibroblasts_PD", "myofibroblasts_PD", "tgf_PD", "cytokine_PD",
+            "epidermal_thickness"};
   }
   std::vector<double> values() const {
     return {collagen_I_PD, collagen_III_PD, collagen_PD, elastin_PD, collagen_I_RD,
             collagen_III_RD, collagen_RD, elastin_RD, erythema, open_fraction,
             epidermal_damage, pih_dose, neutrophils, macrophages_I, macrophages_R,
-            fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD};
+            fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD, epidermal_thickness};
   }
 };
 
@@ -142,14 +150,30 @@ class OutcomeRecorder : public Observer {
   OutcomeRecorder(const healing::HealingModel& model, Schedule s)
       : Observer(std::move(s)), model_(&model) {}
   bool observe(double t, const FieldSet& u, const StepStats&) override {
-    times.push_back(t);
-    series.push_back(measure(*model_, u));
+    record(t, u);
     return true;
   }
   /// Record now (outside the stepper, e.g. right before/after an injury).
   void record(double t, const FieldSet& u) {
+    Metrics m = measure(*model_, u);
+    m.epidermal_thickness = series.empty() ? 0.0
+                                           : epidermal_update(series.back().epidermal_thickness,
+                                                              series.back().collagen_PD, m.collagen_PD,
+                                                              t - times.back());
     times.push_back(t);
-    series.push_back(measure(*model_, u));
+    series.push_back(m);
+  }
+  /// Exact solution of dH/dt = (β c₊(t) − H)/τ over h seconds, c₊ linear from max(c0,0) to max(c1,0).
+  /// h <= 0 (two records at one instant, e.g. around an injury) leaves H unchanged.
+  double epidermal_update(double H0, double c0, double c1, double h) const {
+    if (!(h > 0)) return H0;
+    const auto& p = model_->parameters();
+    const double a = 1.0 / p.tau_epi, f0 = p.beta_epi * std::max(c0, 0.0), f1 = p.beta_epi * std::max(c1, 0.0);
+    const double slope = (f1 - f0) / h;
+    const double x = a * h;
+    // H1 = f1 − s/a + (H0 − f0 + s/a) e^{−ah}, written with expm1 to stay accurate for small ah
+    const double em = -std::expm1(-x);  // 1 − e^{−ah}
+    return H0 * (1.0 - em) + f1 - f0 * (1.0 - em) - slope / a * em;
   }
   std::vector<double> times;
   std::vector<Metrics> series;

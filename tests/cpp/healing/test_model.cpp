@@ -141,3 +141,26 @@ TEST_CASE("healing: patient factors act through mechanisms; contraindications on
   // no mechanism: identical outcomes
   CHECK(rc.series.at("collagen_PD") == r0.series.at("collagen_PD"));
 }
+
+TEST_CASE("outcomes: the epidermal-thickness relaxation is integrated exactly") {
+  // dH/dt = (β c(t) − H)/τ: constant c → H = βc(1 − e^{−t/τ}); linear c = s t from H = 0 →
+  // H = β s (t − τ(1 − e^{−t/τ})). Any partition of [0, t] into records gives the same H.
+  Scenario s = Scenario::default_face();
+  s.numerics.dimension = 1;
+  const Grid g = s.numerics.grid(s.skin);
+  healing::HealingModel m(g, s.skin, s.parameters);
+  outcomes::OutcomeRecorder rec(m, Schedule::fixed(units::day));
+  const double beta = s.parameters.beta_epi, tau = s.parameters.tau_epi, t = 30 * units::day;
+  const double c = 0.3;
+  CHECK(rec.epidermal_update(0.0, c, c, t) == doctest::Approx(beta * c * -std::expm1(-t / tau)).epsilon(1e-13));
+  const double sl = 0.4 / t;
+  const double exact = beta * sl * (t - tau * -std::expm1(-t / tau));
+  double H = 0.0;
+  for (int i = 0; i < 7; ++i) {  // uneven pieces
+    const double t0 = t * (i * i) / 49.0, t1 = t * ((i + 1) * (i + 1)) / 49.0;
+    H = rec.epidermal_update(H, sl * t0, sl * t1, t1 - t0);
+  }
+  CHECK(H == doctest::Approx(exact).epsilon(1e-12));
+  CHECK(rec.epidermal_update(0.25, 0.1, 0.5, 0.0) == 0.25);  // no time: no jump
+  CHECK(rec.epidermal_update(0.0, 0.0, 0.0, 1e9) == 0.0);
+}
