@@ -331,7 +331,7 @@ inline std::string summary_table(const Result& r) {
     o << buf;
   }
   o << "\nAfter the last session (change vs baseline, %)\n";
-  o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin  epidermis\n";
+  o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin  VE thick.\n";
   for (const auto& t : r.timeline) {
     const auto& m = t.metrics;
     std::snprintf(buf, sizeof buf,

@@ -62,7 +62,9 @@ def plot_time_courses(res: Any, path: str) -> Optional[str]:
     a = ax[0, 1]
     a.plot(t, 100 * s["elastin_PD"], label="PD")
     a.plot(t, 100 * s["elastin_RD"], label="RD")
-    a.set_ylabel("elastin change (%)")
+    if "epidermal_thickness" in s:
+        a.plot(t, 100 * s["epidermal_thickness"], "--", label="epidermal thickness")
+    a.set_ylabel("elastin, epidermal thickness change (%)")
     a.legend()
     a = ax[1, 0]
     a.plot(t, s["erythema"], label="erythema index")
