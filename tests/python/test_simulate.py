@@ -126,3 +126,16 @@ def test_sweep_default_runs_simulate():
                  outputs=["collagen_PD_gain", "real_depth"], max_workers=2)
     assert (t["status"] == "ok").all()
     assert t["real_depth"].iloc[0] < t["real_depth"].iloc[1]
+
+
+def test_error_norm_is_a_validated_choice_and_both_norms_agree():
+    with pytest.raises(ValueError, match="numerics.error_norm"):
+        ds.Numerics(error_norm="l2")
+    sc = short()
+    a = ds.simulate(sc)
+    b = ds.simulate(sc.with_values({"numerics.error_norm": "max", "numerics.rtol": 1e-2}))
+    assert a.info["accepted_steps"] != b.info["accepted_steps"]
+    # the two controls agree on the headline outcome to well within the calibration tolerances
+    assert a.outcomes["collagen_PD"][-1] == pytest.approx(b.outcomes["collagen_PD"][-1], rel=0.03)
+    # the epidermal thickness series is recorded and never negative
+    assert np.all(a.outcomes["epidermal_thickness"] >= 0.0)
