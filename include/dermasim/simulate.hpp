@@ -10,6 +10,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -84,6 +87,22 @@ struct Result {
   std::vector<std::string> species;
 };
 
+/// A run stopped at the start of a session (just before its injury): everything needed to
+/// continue it with a result bitwise identical to an uninterrupted run (the step size restarts
+/// at every session, so no controller state is lost). `serialize`/`deserialize` turn it into a
+/// checksummed byte string for files (same build and machine kind; not a portable format).
+struct Checkpoint {
+  std::size_t next_session = 0;  ///< index of the session about to be applied
+  double time = 0;               ///< s, = that session's time
+  FieldSet state;
+  std::vector<double> outcome_times;
+  std::vector<outcomes::Metrics> outcome_series;
+  std::vector<std::size_t> marks;
+  std::vector<SessionSummary> sessions;
+  std::vector<Snapshot> snapshots;
+  StepStats stats;
+};
+
 /// Runtime options (not part of the scenario).
 struct SimulateOptions {
   int threads = 0;                       ///< 0: leave OpenMP as is
@@ -92,7 +111,145 @@ struct SimulateOptions {
   std::function<bool(double, double)> progress;
   healing::InjurySource injury;          ///< empty: session_injury of each session's Device
   std::string injury_name = "custom";
+  /// Called at the start of every session after the first (before its injury) with the run's
+  /// checkpoint; return false to stop cleanly there (result.info.completed = false).
+  std::function<bool(const Checkpoint&)> checkpoint;
+  /// Continue from this checkpoint of the same scenario instead of starting at t = 0.
+  const Checkpoint* resume = nullptr;
 };
+
+namespace detail {
+constexpr std::uint64_t kCheckpointMagic = 0x31544b43534d4453ULL;  // "DSMSCKT1"
+constexpr std::uint64_t kCheckpointVersion = 1;
+inline std::uint64_t fnv1a(const char* p, std::size_t n) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ std::uint64_t(static_cast<unsigned char>(p[i]))) * 1099511628211ULL;
+  return h;
+}
+struct Writer {
+  std::string b;
+  template <class T> void pod(const T& x) { b.append(reinterpret_cast<const char*>(&x), sizeof(T)); }
+  template <class T> void vec(const std::vector<T>& v) {
+    pod(std::uint64_t(v.size()));
+    if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  void fields(const FieldSet& f) {
+    pod(std::uint64_t(f.species()));
+    pod(std::uint64_t(f.cells()));
+    for (std::size_t s = 0; s < f.species(); ++s)
+      b.append(reinterpret_cast<const char*>(f.data(s)), f.cells() * sizeof(double));
+  }
+};
+struct Reader {
+  const std::string& b;
+  std::size_t pos = 0;
+  void need(std::size_t n) const {
+    if (n > b.size() - pos)
+      throw io_error("checkpoint: truncated data (needs " + std::to_string(n) + " more bytes at offset " +
+                              std::to_string(pos) + " of " + std::to_string(b.size()) + ")");
+  }
+  template <class T> T pod() {
+    need(sizeof(T));
+    T x;
+    std::memcpy(&x, b.data() + pos, sizeof(T));
+    pos += sizeof(T);
+    return x;
+  }
+  template <class T> std::vector<T> vec() {
+    const auto n = pod<std::uint64_t>();
+    if (n > (b.size() - pos) / sizeof(T)) need(std::size_t(-1) / 2);
+    std::vector<T> v(n);
+    if (n) std::memcpy(v.data(), b.data() + pos, n * sizeof(T));
+    pos += n * sizeof(T);
+    return v;
+  }
+  void fields(FieldSet& f) {
+    const auto ns = pod<std::uint64_t>(), nc = pod<std::uint64_t>();
+    if (ns != f.species() || nc != f.cells())
+      throw io_error("checkpoint: field shape " + std::to_string(ns) + " species x " + std::to_string(nc) +
+                              " cells does not match this scenario's " + std::to_string(f.species()) + " x " +
+                              std::to_string(f.cells()) + " (a different grid or model)");
+    for (std::size_t s = 0; s < f.species(); ++s) {
+      need(nc * sizeof(double));
+      std::memcpy(f.data(s), b.data() + pos, nc * sizeof(double));
+      pos += nc * sizeof(double);
+    }
+  }
+};
+}  // namespace detail
+
+/// Bytes of a checkpoint: magic, version, type sizes, payload, FNV-1a checksum of the payload.
+inline std::string serialize(const Checkpoint& c) {
+  static_assert(std::is_trivially_copyable_v<outcomes::Metrics> && std::is_trivially_copyable_v<SessionSummary> &&
+                std::is_trivially_copyable_v<StepStats>);
+  detail::Writer w;
+  w.pod(std::uint64_t(c.next_session));
+  w.pod(c.time);
+  w.fields(c.state);
+  w.vec(c.outcome_times);
+  w.vec(c.outcome_series);
+  w.vec(c.marks);
+  w.vec(c.sessions);
+  w.pod(std::uint64_t(c.snapshots.size()));
+  for (const auto& sn : c.snapshots) {
+    w.pod(sn.time);
+    w.fields(sn.fields);
+  }
+  w.pod(c.stats);
+  detail::Writer h;
+  h.pod(detail::kCheckpointMagic);
+  h.pod(detail::kCheckpointVersion);
+  h.pod(std::uint64_t(sizeof(outcomes::Metrics)));
+  h.pod(std::uint64_t(sizeof(SessionSummary)));
+  h.pod(std::uint64_t(w.b.size()));
+  h.pod(detail::fnv1a(w.b.data(), w.b.size()));
+  return h.b + w.b;
+}
+
+/// Inverse of serialize for a run of `sc`; a corrupt, truncated or foreign byte string, or one
+/// from a different grid or model, is an io_error (Python: FileFormatError) naming what is wrong.
+inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenario& sc) {
+  detail::Reader r{bytes};
+  if (bytes.size() < 48 || r.pod<std::uint64_t>() != detail::kCheckpointMagic)
+    throw io_error("checkpoint: not a dermasim checkpoint (bad magic)");
+  const auto ver = r.pod<std::uint64_t>();
+  if (ver != detail::kCheckpointVersion)
+    throw io_error("checkpoint: format version " + std::to_string(ver) + ", this build reads " +
+                            std::to_string(detail::kCheckpointVersion));
+  if (r.pod<std::uint64_t>() != sizeof(outcomes::Metrics) || r.pod<std::uint64_t>() != sizeof(SessionSummary))
+    throw io_error("checkpoint: written by a build with different outcome records; re-run from the start");
+  const auto n = r.pod<std::uint64_t>();
+  const auto sum = r.pod<std::uint64_t>();
+  if (n != bytes.size() - r.pos) throw io_error("checkpoint: truncated or padded payload");
+  if (detail::fnv1a(bytes.data() + r.pos, n) != sum) throw io_error("checkpoint: checksum mismatch (corrupt file)");
+  const Grid grid = sc.numerics.grid(sc.skin);
+  Checkpoint c;
+  c.next_session = std::size_t(r.pod<std::uint64_t>());
+  c.time = r.pod<double>();
+  c.state = FieldSet(grid, healing::species_names());
+  r.fields(c.state);
+  c.outcome_times = r.vec<double>();
+  c.outcome_series = r.vec<outcomes::Metrics>();
+  c.marks = r.vec<std::size_t>();
+  c.sessions = r.vec<SessionSummary>();
+  const auto nsn = r.pod<std::uint64_t>();
+  for (std::uint64_t i = 0; i < nsn; ++i) {
+    Snapshot sn;
+    sn.time = r.pod<double>();
+    sn.fields = FieldSet(grid, healing::species_names());
+    r.fields(sn.fields);
+    c.snapshots.push_back(std::move(sn));
+  }
+  c.stats = r.pod<StepStats>();
+  if (r.pos != bytes.size()) throw io_error("checkpoint: trailing bytes");
+  const auto& ss = sc.protocol.sessions;
+  if (c.next_session == 0 || c.next_session >= ss.size() || c.time != ss[c.next_session].time ||
+      c.sessions.size() != c.next_session || c.marks.size() != c.next_session ||
+      c.outcome_times.size() != c.outcome_series.size() || c.outcome_times.empty())
+    throw io_error("checkpoint: does not belong to this scenario's protocol (session " +
+                            std::to_string(c.next_session) + " at t = " + detail::fmt(c.time) + " s)");
+  return c;
+}
 
 namespace detail {
 inline std::vector<double> observation_times(const healing::Protocol& pr) {
@@ -178,17 +335,42 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   const double bleed = sc.patient.anticoagulants ? params.anticoagulant_bleeding_factor : 1.0;
   std::vector<std::size_t> mark;  // recorder index at each session (after the injury)
   double t = 0.0;
-  rec.record(0.0, u);
-  // observers scheduled at t = 0 (snapshots, storage, progress) see the baseline state; the
-  // stepper only fires observers at times after its start
-  for (auto* o : obs)
-    if (o != &rec && o->schedule().includes(0.0) && !o->observe(0.0, u, stepper.stats()))
-      res.info.completed = false;
-  for (std::size_t s = 0; s < pr.sessions.size() && res.info.completed; ++s) {
+  std::size_t s0 = 0;
+  if (opt.resume) {
+    const Checkpoint& c = *opt.resume;
+    if (c.state.species() != u.species() || c.state.cells() != u.cells() || c.next_session == 0 ||
+        c.next_session >= pr.sessions.size() || c.time != pr.sessions[c.next_session].time)
+      throw invalid_argument("simulate: the checkpoint does not belong to this scenario (session " +
+                             std::to_string(c.next_session) + ", " + std::to_string(c.state.cells()) + " cells)");
+    for (std::size_t sp = 0; sp < u.species(); ++sp) std::copy(c.state[sp].begin(), c.state[sp].end(), u[sp].begin());
+    rec.times = c.outcome_times;
+    rec.series = c.outcome_series;
+    mark = c.marks;
+    res.sessions = c.sessions;
+    res.snapshots = c.snapshots;
+    stepper.set_stats(c.stats);
+    t = c.time;
+    s0 = c.next_session;
+  } else {
+    rec.record(0.0, u);
+    // observers scheduled at t = 0 (snapshots, storage, progress) see the baseline state; the
+    // stepper only fires observers at times after its start
+    for (auto* o : obs)
+      if (o != &rec && o->schedule().includes(0.0) && !o->observe(0.0, u, stepper.stats()))
+        res.info.completed = false;
+  }
+  for (std::size_t s = s0; s < pr.sessions.size() && res.info.completed; ++s) {
     const auto& ses = pr.sessions[s];
     if (ses.time > t) {
       t = stepper.advance(u, t, ses.time, obs);
       if (t < ses.time) {
+        res.info.completed = false;
+        break;
+      }
+    }
+    if (opt.checkpoint && s > s0) {
+      Checkpoint c{s, t, u, rec.times, rec.series, mark, res.sessions, res.snapshots, stepper.stats()};
+      if (!opt.checkpoint(c)) {
         res.info.completed = false;
         break;
       }

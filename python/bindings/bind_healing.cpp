@@ -2,6 +2,8 @@
 // conversion only; the GIL is released while simulating and re-taken only for callbacks).
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
+#include <optional>
+
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -187,7 +189,8 @@ void bind_healing(py::module_& m) {
   m.def(
       "simulate_healing",
       [](const Scenario& sc, int threads, std::vector<double> snapshot_times,
-         std::function<bool(double, double)> progress, std::vector<Observer*> observers) {
+         std::function<bool(double, double)> progress, std::vector<Observer*> observers,
+         std::function<bool(py::bytes)> checkpoint, std::optional<py::bytes> resume) {
         SimulateOptions o;
         o.threads = threads;
         o.snapshot_times = std::move(snapshot_times);
@@ -196,13 +199,27 @@ void bind_healing(py::module_& m) {
             py::gil_scoped_acquire g;
             return progress(t, te);
           };
+        if (checkpoint)
+          o.checkpoint = [checkpoint](const Checkpoint& c) {
+            std::string b = serialize(c);
+            py::gil_scoped_acquire g;
+            return checkpoint(py::bytes(b));
+          };
+        Checkpoint start;
+        if (resume) {
+          start = deserialize_checkpoint(std::string(*resume), sc);
+          o.resume = &start;
+        }
         py::gil_scoped_release rel;
         return simulate(sc, observers, o);
       },
       py::arg("scenario"), py::arg("threads") = 0, py::arg("snapshot_times") = std::vector<double>{},
       py::arg("progress") = nullptr, py::arg("observers") = std::vector<Observer*>{},
+      py::arg("checkpoint") = nullptr, py::arg("resume") = py::none(),
       "Run a healing scenario (GIL released; progress(t, t_end) -> bool called about daily; "
-      "observers: e.g. dermasim._core.PyObserver, which take the GIL only when they fire).");
+      "observers: e.g. dermasim._core.PyObserver, which take the GIL only when they fire; "
+      "checkpoint(bytes) -> bool called at the start of every session after the first; "
+      "resume: bytes of such a checkpoint of the same scenario).");
   m.def("healing_species", &healing::species_names);
   m.def("healing_species_units", &healing::species_units);
 }

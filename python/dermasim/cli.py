@@ -49,8 +49,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     trackers = [ProgressTracker(enabled=None if args.progress is None else args.progress)]
     simulate = _simulate_fn()
     snaps = [x.strip() for item in (args.snapshot or []) for x in item.split(",") if x.strip()] or None
+    ck = None if args.no_checkpoint else os.path.join(args.output, f"{stem}.ckpt.h5")
+    if ck and os.path.exists(ck):
+        print(f"resuming from the checkpoint {ck}")
     res = simulate(sc, trackers=trackers, threads=args.threads, max_runtime=args.max_runtime,
-                   snapshots=snaps)
+                   snapshots=snaps, checkpoint=ck)
     res.to_hdf5(path)
     table = res.summary()
     table.to_csv(os.path.join(args.output, f"{stem}_summary.csv"))
@@ -232,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-runtime", default=None, metavar="TIME",
                    help="stop cleanly after this wall time (e.g. '10 min'); results so far are kept")
     r.add_argument("--plots", action="store_true", help="also write PNG figures")
+    r.add_argument("--no-checkpoint", action="store_true",
+                   help="do not write <output>/<name>.ckpt.h5 at each session (by default a stopped "
+                        "run, re-run with the same command, resumes from it; it is removed on completion)")
     g = r.add_mutually_exclusive_group()
     g.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: only on a terminal)")

@@ -27,7 +27,7 @@ import json
 import os
 import tempfile
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -355,3 +355,44 @@ def open_dataset(path: str | os.PathLike) -> Any:
     """Open a result file as an :class:`xarray.Dataset` (fields on (time, z, y, x), outcomes on
     ``outcome_time``, summary scalars; ``units`` attributes on every variable and coordinate)."""
     return read_result(path).to_xarray()
+
+
+# -- run checkpoints -----------------------------------------------------------------------------
+
+CHECKPOINT_FORMAT = "dermasim-checkpoint"
+
+
+def write_checkpoint(path: str | os.PathLike, scenario_json: str, payload: bytes) -> str:
+    """Atomically write a run checkpoint (the C++ checksummed bytes of ``dermasim::Checkpoint``
+    plus the scenario as JSON) to ``path`` (HDF5): a crash while writing leaves the previous
+    checkpoint in place."""
+    import h5py
+
+    path = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(d):
+        raise FileFormatError(f"cannot write checkpoint '{path}': directory '{d}' does not exist")
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as h:
+            h.attrs["format"] = CHECKPOINT_FORMAT
+            h.attrs["scenario"] = scenario_json
+            h.create_dataset("payload", data=np.frombuffer(payload, dtype=np.uint8))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def read_checkpoint(path: str | os.PathLike) -> Tuple[str, bytes]:
+    """(scenario JSON, payload bytes) of a checkpoint written by :func:`write_checkpoint`;
+    a missing, corrupt or foreign file is a FileFormatError naming it."""
+    path = os.fspath(path)
+    with _open_h5(path, require_layout=False) as h:
+        if h.attrs.get("format") != CHECKPOINT_FORMAT or "payload" not in h:
+            raise FileFormatError(f"'{path}' is an HDF5 file but not a dermasim checkpoint")
+        sj = h.attrs.get("scenario")
+        return str(sj), h["payload"][()].tobytes()

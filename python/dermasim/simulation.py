@@ -6,7 +6,8 @@ observers that take the GIL only when their schedule fires (see :mod:`dermasim.t
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+import os
+from typing import Any, Optional, Sequence, Union
 
 from . import _core
 from . import units as _units
@@ -18,7 +19,8 @@ __all__ = ["simulate"]
 
 
 def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
-             max_runtime: Any = None, snapshots: Optional[Sequence[Any]] = None) -> Result:
+             max_runtime: Any = None, snapshots: Optional[Sequence[Any]] = None,
+             checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None) -> Result:
     """Run ``scenario`` (a :class:`dermasim.Scenario`) and return a :class:`dermasim.Result`.
 
     ``trackers``: trackers, ``"progress"``, ``"print"`` or callables (see
@@ -28,6 +30,14 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
     ("12 weeks", or seconds) at which to keep copies of every field (default: the start and
     the end). Ctrl-C stops the run cleanly (trackers finish, storage files are kept) and
     raises KeyboardInterrupt.
+
+    ``checkpoint``: path of a checkpoint file (HDF5). The run state is written there, atomically,
+    at the start of every session after the first; if the file exists when ``simulate`` is
+    called (a run stopped by Ctrl-C, ``max_runtime``, a crash or a lost node), the run continues
+    from it, and the result is bitwise identical to an uninterrupted run (trackers land on their
+    times and so shorten steps: identical means with the same trackers). A checkpoint of a
+    different scenario is refused. The file is removed when the run completes. Trackers see
+    only the resumed part.
     """
     from .scenario import Scenario
 
@@ -56,10 +66,30 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
     obs = to_observers(trs, run)
     interrupted = False
     result = None
+    ck_path = os.fspath(checkpoint) if checkpoint is not None else None
+    resume = None
+    write = None
+    if ck_path is not None:
+        from .io import read_checkpoint, write_checkpoint
+
+        sj = scenario.to_json()
+        if os.path.exists(ck_path):
+            stored, resume = read_checkpoint(ck_path)
+            if stored != sj:
+                raise InvalidArgumentError(
+                    f"checkpoint '{ck_path}' was written by a run of a different scenario; "
+                    "remove it or pass another path")
+
+        def write(payload: bytes) -> bool:
+            write_checkpoint(ck_path, sj, payload)
+            return True
     try:
-        r = _core.simulate_healing(cpp, threads=threads or 0, snapshot_times=times, observers=obs)
+        r = _core.simulate_healing(cpp, threads=threads or 0, snapshot_times=times, observers=obs,
+                                   checkpoint=write, resume=resume)
         raise_errors(obs)
         result = Result.from_cpp(r, scenario, threads=threads)
+        if ck_path is not None and r.info.completed and os.path.exists(ck_path):
+            os.remove(ck_path)
         return result
     except KeyboardInterrupt:
         interrupted = True

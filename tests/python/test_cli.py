@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import dermasim as ds
@@ -117,3 +118,27 @@ def test_run_command_writes_file_summary_and_plots(tmp_path, capsys):
     assert (out / "face_outcomes.png").exists() and (out / "face_profile_collagen_I.png").exists()
     assert main(["info", str(out / "face.h5")]) == 0
     assert "pen 1 mm" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(ds._core, "simulate_healing"), reason="no healing model bound")
+def test_run_command_resumes_from_its_checkpoint(tmp_path, capsys):
+    p = tmp_path / "three.toml"
+    ds.Scenario(protocol=ds.Protocol(sessions=3, interval="2 weeks", follow_up="2 weeks"), seed=4).save(p)
+    ref = tmp_path / "ref"
+    assert main(["run", str(p), "-o", str(ref), "--no-progress", "--no-checkpoint"]) == 0
+    out = tmp_path / "out"
+    # a checkpoint left by a stopped run (written here through the API, as the command would)
+    from dermasim.trackers import CallbackTracker
+
+    sc = ds.Scenario.load(p)
+    out.mkdir()
+    ds.simulate(sc, trackers=[CallbackTracker(lambda st: False, times=["3 weeks"])],
+                checkpoint=out / "three.ckpt.h5")
+    assert (out / "three.ckpt.h5").exists()
+    capsys.readouterr()
+    assert main(["run", str(p), "-o", str(out), "--no-progress"]) == 0
+    assert "resuming from the checkpoint" in capsys.readouterr().out
+    assert not (out / "three.ckpt.h5").exists()
+    a, b = ds.read_result(ref / "three.h5"), ds.read_result(out / "three.h5")
+    for k in a.outcomes:
+        np.testing.assert_array_equal(a.outcomes[k], b.outcomes[k])

@@ -139,3 +139,39 @@ def test_error_norm_is_a_validated_choice_and_both_norms_agree():
     assert a.outcomes["collagen_PD"][-1] == pytest.approx(b.outcomes["collagen_PD"][-1], rel=0.03)
     # the epidermal thickness series is recorded and never negative
     assert np.all(a.outcomes["epidermal_thickness"] >= 0.0)
+
+
+def test_checkpoint_resume_is_bitwise_identical_and_refuses_another_scenario(tmp_path):
+    from dermasim.trackers import CallbackTracker
+
+    sc = ds.Scenario(protocol=ds.Protocol(sessions=3, interval="2 weeks", follow_up="2 weeks"), seed=5)
+    full = ds.simulate(sc)
+    ck = tmp_path / "run.ckpt.h5"
+    # stop between sessions 2 and 3 (a tracker that lands after the checkpoint, so the state
+    # stored at session 2 is that of the uninterrupted run): the checkpoint stays on disk
+    stop = [CallbackTracker(lambda st: False, times=["3 weeks"])]
+    part = ds.simulate(sc, trackers=stop, checkpoint=ck)
+    assert not part.complete
+    assert ck.exists()
+    other = sc.with_values({"protocol.sessions": 4})
+    with pytest.raises(ValueError, match="different scenario"):
+        ds.simulate(other, checkpoint=ck)
+    res = ds.simulate(sc, checkpoint=ck)
+    assert res.complete
+    assert not ck.exists()  # removed once the run completed
+    for k in full.outcomes:
+        np.testing.assert_array_equal(res.outcomes[k], full.outcomes[k])
+    # a corrupt checkpoint is a FileFormatError naming the file, never a crash
+    ds.simulate(sc, trackers=[CallbackTracker(lambda st: False, times=["3 weeks"])], checkpoint=ck)
+    assert ck.exists()
+    import h5py
+
+    with h5py.File(ck, "r+") as h:
+        p = h["payload"][()]
+        p[len(p) // 2] ^= 1
+        h["payload"][...] = p
+    with pytest.raises(ds.FileFormatError, match="checksum"):
+        ds.simulate(sc, checkpoint=ck)
+    ck.write_bytes(b"not hdf5")
+    with pytest.raises(ds.FileFormatError, match="run.ckpt.h5"):
+        ds.simulate(sc, checkpoint=ck)

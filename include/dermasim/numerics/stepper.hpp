@@ -87,6 +87,8 @@ class TimeStepper {
   }
 
   const StepStats& stats() const { return stats_; }
+  /// Restore the counters of an earlier run (resuming from a checkpoint).
+  void set_stats(const StepStats& s) { stats_ = s; }
   double dt() const { return dt_; }
   void set_dt(double dt) {
     require_positive("dt", dt, "s");

@@ -197,3 +197,62 @@ TEST_CASE("verification: 1D column agrees with laterally averaged 3D on headline
   CHECK(std::fabs(e1 - e3) <= 0.25 * std::fabs(e3));
   CHECK(std::fabs(y1 - y3) <= 24 * units::hour);
 }
+
+TEST_CASE("verification: a run resumed from any session checkpoint is bitwise identical") {
+  for (int dim : {1, 2}) {
+    Scenario s = Scenario::regular(clinical_pen(1.5e-3), 3, 2 * units::week, 2 * units::week);
+    s.numerics.dimension = dim;
+    s.numerics.lateral_spacing = 200e-6;
+    s.numerics.h_min = 20e-6;
+    s.numerics.h_max = 160e-6;
+    SimulateOptions o;
+    o.threads = dim == 2 ? 2 : 1;
+    o.snapshot_times = {3 * units::day, 5 * units::week};
+    std::vector<std::string> cks;
+    o.checkpoint = [&](const Checkpoint& c) {
+      cks.push_back(serialize(c));
+      return true;
+    };
+    const Result a = simulate(s, {}, o);
+    REQUIRE(cks.size() == 2);  // at sessions 2 and 3
+    for (const auto& b : cks) {
+      const Checkpoint c = deserialize_checkpoint(b, s);
+      SimulateOptions o2;
+      o2.threads = 1;  // a different thread count too
+      o2.snapshot_times = o.snapshot_times;
+      o2.resume = &c;
+      const Result r = simulate(s, {}, o2);
+      CHECK(r.info.completed);
+      CHECK(r.times == a.times);
+      CHECK(r.series == a.series);  // bitwise
+      CHECK(r.info.accepted_steps == a.info.accepted_steps);
+      REQUIRE(r.sessions.size() == a.sessions.size());
+      for (std::size_t i = 0; i < r.sessions.size(); ++i)
+        CHECK(std::memcmp(&r.sessions[i], &a.sessions[i], sizeof(SessionSummary)) == 0);
+      REQUIRE(r.snapshots.size() == a.snapshots.size());
+      for (std::size_t i = 0; i < r.snapshots.size(); ++i)
+        for (std::size_t sp = 0; sp < r.snapshots[i].fields.species(); ++sp)
+          CHECK(std::memcmp(r.snapshots[i].fields.data(sp), a.snapshots[i].fields.data(sp),
+                            r.snapshots[i].fields.cells() * sizeof(double)) == 0);
+    }
+    // a checkpoint callback returning false stops cleanly at that session
+    SimulateOptions o3;
+    o3.checkpoint = [](const Checkpoint&) { return false; };
+    const Result st = simulate(s, {}, o3);
+    CHECK_FALSE(st.info.completed);
+    CHECK(st.sessions.size() == 1);
+    // corrupt, truncated, foreign and other-scenario bytes are clear errors
+    std::string bad = cks[0];
+    bad[bad.size() / 2] ^= 1;
+    CHECK_THROWS_WITH_AS(deserialize_checkpoint(bad, s), doctest::Contains("checksum"), io_error);
+    CHECK_THROWS_WITH_AS(deserialize_checkpoint(cks[0].substr(0, 100), s), doctest::Contains("checkpoint"), io_error);
+    CHECK_THROWS_WITH_AS(deserialize_checkpoint("not a checkpoint, just some text that is long enough", s),
+                         doctest::Contains("magic"), io_error);
+    Scenario other = s;
+    other.numerics.h_min = 10e-6;  // another grid
+    CHECK_THROWS_AS(deserialize_checkpoint(cks[0], other), io_error);
+    Scenario later = s;
+    later.protocol.sessions[1].time += units::day;  // another protocol
+    CHECK_THROWS_WITH_AS(deserialize_checkpoint(cks[0], later), doctest::Contains("protocol"), io_error);
+  }
+}
