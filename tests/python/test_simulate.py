@@ -107,11 +107,25 @@ def test_ctrl_c_on_the_command_line_exits_130(tmp_path):
                                         'dt_initial = "30 s"\n')  # millions of steps: minutes
     p = subprocess.Popen([sys.executable, "-m", "dermasim", "run", "long.toml", "-o", "out", "--no-progress"],
                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)  # imports done, C++ running
+    # wait until the C++ run is under way: its first checkpoint (session 2, after 4 weeks of
+    # 30 s steps) appears a few seconds in; a fixed sleep could land in the imports on a slow
+    # machine
+    ck = tmp_path / "out" / "long.ckpt.h5"
+    t0 = time.monotonic()
+    while not ck.exists() and p.poll() is None and time.monotonic() - t0 < 120:
+        time.sleep(0.05)
+    assert ck.exists(), "the run did not reach its first checkpoint"
+    time.sleep(0.3)
     p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=60)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        raise AssertionError("Ctrl-C did not stop the run within 60 s: " + err[-2000:])
     assert p.returncode == 130, (p.returncode, err[-2000:])
     assert "interrupted" in err and "Traceback" not in err
+    assert ck.exists()  # the checkpoint survives Ctrl-C: re-running the command resumes
 
 
 def test_bad_arguments():
