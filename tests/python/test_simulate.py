@@ -105,8 +105,11 @@ def test_ctrl_c_on_the_command_line_exits_130(tmp_path):
     (tmp_path / "long.toml").write_text('seed = 1\n[protocol]\nsessions = 12\ninterval = "4 weeks"\n'
                                         'follow_up = "5 years"\n[numerics]\nadaptive = false\n'
                                         'dt_initial = "30 s"\n')  # millions of steps: minutes
+    # the child must see Ctrl-C even when this test runs in a background job (which ignores
+    # SIGINT, and ignored signals are inherited): restore the default before exec
     p = subprocess.Popen([sys.executable, "-m", "dermasim", "run", "long.toml", "-o", "out", "--no-progress"],
-                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # wait until the C++ run is under way: its first checkpoint (session 2, after 4 weeks of
     # 30 s steps) appears a few seconds in; a fixed sleep could land in the imports on a slow
     # machine
