@@ -10,15 +10,15 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
-#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dermasim/core/observer.hpp"
@@ -146,7 +146,7 @@ struct Reader {
   void need(std::size_t n) const {
     if (n > b.size() - pos)
       throw io_error("checkpoint: truncated data (needs " + std::to_string(n) + " more bytes at offset " +
-                              std::to_string(pos) + " of " + std::to_string(b.size()) + ")");
+                     std::to_string(pos) + " of " + std::to_string(b.size()) + ")");
   }
   template <class T> T pod() {
     need(sizeof(T));
@@ -157,7 +157,9 @@ struct Reader {
   }
   template <class T> std::vector<T> vec() {
     const auto n = pod<std::uint64_t>();
-    if (n > (b.size() - pos) / sizeof(T)) need(std::size_t(-1) / 2);
+    if (n > (b.size() - pos) / sizeof(T))
+      throw io_error("checkpoint: truncated data (a list of " + std::to_string(n) + " records at offset " +
+                     std::to_string(pos) + " of " + std::to_string(b.size()) + ")");
     std::vector<T> v(n);
     if (n) std::memcpy(v.data(), b.data() + pos, n * sizeof(T));
     pos += n * sizeof(T);
@@ -167,8 +169,8 @@ struct Reader {
     const auto ns = pod<std::uint64_t>(), nc = pod<std::uint64_t>();
     if (ns != f.species() || nc != f.cells())
       throw io_error("checkpoint: field shape " + std::to_string(ns) + " species x " + std::to_string(nc) +
-                              " cells does not match this scenario's " + std::to_string(f.species()) + " x " +
-                              std::to_string(f.cells()) + " (a different grid or model)");
+                     " cells does not match this scenario's " + std::to_string(f.species()) + " x " +
+                     std::to_string(f.cells()) + " (a different grid or model)");
     for (std::size_t s = 0; s < f.species(); ++s) {
       need(nc * sizeof(double));
       std::memcpy(f.data(s), b.data() + pos, nc * sizeof(double));
@@ -177,6 +179,22 @@ struct Reader {
   }
 };
 }  // namespace detail
+
+/// Why `c` cannot continue a run of protocol `pr` on a state of `species` × `cells`, or "" if
+/// it can (used by deserialize_checkpoint for files and by simulate for any Checkpoint).
+inline std::string checkpoint_mismatch(const Checkpoint& c, const healing::Protocol& pr, std::size_t species,
+                                       std::size_t cells) {
+  if (c.state.species() != species || c.state.cells() != cells)
+    return "its state is " + std::to_string(c.state.species()) + " species x " + std::to_string(c.state.cells()) +
+           " cells, this scenario's " + std::to_string(species) + " x " + std::to_string(cells);
+  const auto& ss = pr.sessions;
+  if (c.next_session == 0 || c.next_session >= ss.size() || c.time != ss[c.next_session].time ||
+      c.sessions.size() != c.next_session || c.marks.size() != c.next_session ||
+      c.outcome_times.size() != c.outcome_series.size() || c.outcome_times.empty())
+    return "it does not belong to this scenario's protocol (session " + std::to_string(c.next_session) +
+           " at t = " + detail::fmt(c.time) + " s)";
+  return "";
+}
 
 /// Bytes of a checkpoint: magic, version, type sizes, payload, FNV-1a checksum of the payload.
 inline std::string serialize(const Checkpoint& c) {
@@ -215,7 +233,7 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   const auto ver = r.pod<std::uint64_t>();
   if (ver != detail::kCheckpointVersion)
     throw io_error("checkpoint: format version " + std::to_string(ver) + ", this build reads " +
-                            std::to_string(detail::kCheckpointVersion));
+                   std::to_string(detail::kCheckpointVersion));
   if (r.pod<std::uint64_t>() != sizeof(outcomes::Metrics) || r.pod<std::uint64_t>() != sizeof(SessionSummary))
     throw io_error("checkpoint: written by a build with different outcome records; re-run from the start");
   const auto n = r.pod<std::uint64_t>();
@@ -242,12 +260,8 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   }
   c.stats = r.pod<StepStats>();
   if (r.pos != bytes.size()) throw io_error("checkpoint: trailing bytes");
-  const auto& ss = sc.protocol.sessions;
-  if (c.next_session == 0 || c.next_session >= ss.size() || c.time != ss[c.next_session].time ||
-      c.sessions.size() != c.next_session || c.marks.size() != c.next_session ||
-      c.outcome_times.size() != c.outcome_series.size() || c.outcome_times.empty())
-    throw io_error("checkpoint: does not belong to this scenario's protocol (session " +
-                            std::to_string(c.next_session) + " at t = " + detail::fmt(c.time) + " s)");
+  const std::string why = checkpoint_mismatch(c, sc.protocol, c.state.species(), c.state.cells());
+  if (!why.empty()) throw io_error("checkpoint: " + why);
   return c;
 }
 
@@ -338,10 +352,8 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   std::size_t s0 = 0;
   if (opt.resume) {
     const Checkpoint& c = *opt.resume;
-    if (c.state.species() != u.species() || c.state.cells() != u.cells() || c.next_session == 0 ||
-        c.next_session >= pr.sessions.size() || c.time != pr.sessions[c.next_session].time)
-      throw invalid_argument("simulate: the checkpoint does not belong to this scenario (session " +
-                             std::to_string(c.next_session) + ", " + std::to_string(c.state.cells()) + " cells)");
+    const std::string why = checkpoint_mismatch(c, pr, u.species(), u.cells());
+    if (!why.empty()) throw invalid_argument("simulate: cannot resume from the checkpoint: " + why);
     for (std::size_t sp = 0; sp < u.species(); ++sp) std::copy(c.state[sp].begin(), c.state[sp].end(), u[sp].begin());
     rec.times = c.outcome_times;
     rec.series = c.outcome_series;

@@ -170,6 +170,9 @@ def test_checkpoint_resume_is_bitwise_identical_and_refuses_another_scenario(tmp
     part = ds.simulate(sc, trackers=stop, checkpoint=ck)
     assert not part.complete
     assert ck.exists()
+    from dermasim.config import default_mode
+
+    assert ck.stat().st_mode & 0o777 == default_mode()  # like any new file, not mkstemp's 0600
     other = sc.with_values({"protocol.sessions": 4})
     with pytest.raises(ValueError, match="different scenario"):
         ds.simulate(other, checkpoint=ck)

@@ -174,7 +174,7 @@ class TimeStepper {
     if (u1_.species() != u.species() || u1_.cells() != u.cells()) {
       u1_ = u;
       u2_ = u;
-      partial_.assign(std::size_t((u.cells() + kSumBlock - 1) / kSumBlock) + 1, 0.0);
+      partial_.assign(std::size_t((long(u.cells()) + kSumBlock - 1) / kSumBlock), 0.0);
     }
   }
 
