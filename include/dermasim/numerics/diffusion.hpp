@@ -27,6 +27,7 @@
 #include "dermasim/core/field.hpp"
 #include "dermasim/core/grid.hpp"
 #include "dermasim/core/parallel.hpp"
+#include "dermasim/core/simd.hpp"
 
 namespace dermasim {
 
@@ -514,6 +515,192 @@ class DiffusionSolver {
     }
   }
 
+#if DERMASIM_AVX2_KERNELS
+  // 4 × 4 transpose of doubles: rows a..d (4 consecutive elements of one line each) become
+  // a..d holding element 0..3 of the 4 lines (AVX shuffles only, no arithmetic).
+  DERMASIM_TARGET_AVX2 static void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
+    const __m256d t0 = _mm256_unpacklo_pd(a, b), t1 = _mm256_unpackhi_pd(a, b);
+    const __m256d t2 = _mm256_unpacklo_pd(c, d), t3 = _mm256_unpackhi_pd(c, d);
+    a = _mm256_permute2f128_pd(t0, t2, 0x20);
+    b = _mm256_permute2f128_pd(t1, t3, 0x20);
+    c = _mm256_permute2f128_pd(t0, t2, 0x31);
+    d = _mm256_permute2f128_pd(t1, t3, 0x31);
+  }
+
+  // x_block with AVX2 (taken when use_avx2()): the same algorithm and, per element, the same
+  // IEEE operations in the same order (no FMA), so the results are bitwise those of x_block.
+  // What changes is data movement: instead of building each 8-lane vector from 8 strided
+  // scalar loads (and scattering the backward pass's results the same way), 4 consecutive
+  // elements of each line are loaded as one vector and 4 × 4 blocks are transposed in
+  // registers, both ways. Partial blocks (w < W) and lines shorter than 10 take x_block.
+  DERMASIM_TARGET_AVX2 static void x_block_avx2(const LineFactor& f, double* rows, int n, int w,
+                                                double* buf, const double* next,
+                                                std::size_t next_size) {
+    if (w < W || n < 10) {
+      x_block(f, rows, n, w, buf, next, next_size);
+      return;
+    }
+    static_assert(W == 8, "x_block_avx2 handles 8 lines as two 4-lane halves");
+    const int npf = next ? int(std::min<std::size_t>(std::size_t(n), next_size / 8)) : 0;
+    double* o[W];
+    for (int l = 0; l < W; ++l) o[l] = rows + std::size_t(l) * n;
+    const double* r[W] = {o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]};
+    const double off = f.off, e = f.expl;
+    const double* m = f.m.data();
+    const double* cp = f.cp.data();
+    const __m256d voff = _mm256_set1_pd(off), ve = _mm256_set1_pd(e), zero = _mm256_setzero_pd();
+    // ends with the explicit part: neighbours by wrap (periodic) or absent (zero flux), exactly
+    // as x_block's end_value
+    auto end_value = [&](int l, int i) {
+      const int im = (i > 0) ? i - 1 : (f.periodic ? n - 1 : -1);
+      const int ip = (i < n - 1) ? i + 1 : (f.periodic ? 0 : -1);
+      const double c = r[l][i];
+      double lap = 0.0;
+      if (im >= 0) lap += r[l][im] - c;
+      if (ip >= 0) lap += r[l][ip] - c;
+      return c + e * lap;
+    };
+    // ---- forward pass
+    for (int l = 0; l < W; ++l) buf[l] = (e != 0.0 ? end_value(l, 0) : r[l][0]) * m[0];
+    __m256d bp0 = _mm256_loadu_pd(buf), bp1 = _mm256_loadu_pd(buf + 4);
+    int i = 1;
+    // chunks of 4 interior elements (with the explicit part, element i + 3 ≤ n − 2 so that its
+    // right neighbour exists without wrapping)
+    const int iend = e != 0.0 ? n - 1 : n;
+    for (; i + 4 <= iend; i += 4) {
+      for (int q = 0; q < 4; ++q)
+        if (i + q < npf) prefetch(next + std::size_t(i + q) * 8);
+      __m256d x[W];
+      if (e != 0.0) {
+        for (int l = 0; l < W; ++l) {
+          const __m256d c = _mm256_loadu_pd(r[l] + i);
+          const __m256d left = _mm256_loadu_pd(r[l] + i - 1);
+          const __m256d right = _mm256_loadu_pd(r[l] + i + 1);
+          __m256d lap = _mm256_add_pd(zero, _mm256_sub_pd(left, c));
+          lap = _mm256_add_pd(lap, _mm256_sub_pd(right, c));
+          x[l] = _mm256_add_pd(c, _mm256_mul_pd(ve, lap));
+        }
+      } else {
+        for (int l = 0; l < W; ++l) x[l] = _mm256_loadu_pd(r[l] + i);
+      }
+      transpose4(x[0], x[1], x[2], x[3]);
+      transpose4(x[4], x[5], x[6], x[7]);
+      for (int q = 0; q < 4; ++q) {
+        const __m256d mi = _mm256_set1_pd(m[i + q]);
+        bp0 = _mm256_mul_pd(_mm256_sub_pd(x[q], _mm256_mul_pd(voff, bp0)), mi);
+        bp1 = _mm256_mul_pd(_mm256_sub_pd(x[4 + q], _mm256_mul_pd(voff, bp1)), mi);
+        double* b = buf + std::size_t(i + q) * W;
+        _mm256_storeu_pd(b, bp0);
+        _mm256_storeu_pd(b + 4, bp1);
+      }
+    }
+    // the remaining elements one at a time, as in x_block
+    for (; i < n; ++i) {
+      if (i < npf) prefetch(next + std::size_t(i) * 8);
+      double* b = buf + std::size_t(i) * W;
+      const double* bp = b - W;
+      const double mi = m[i];
+      for (int l = 0; l < W; ++l) {
+        double xv = r[l][i];
+        if (e != 0.0) {
+          if (i == n - 1) {
+            xv = end_value(l, i);
+          } else {
+            const double* rl = r[l] + i;
+            const double c = rl[0];
+            double lap = 0.0;
+            lap += rl[-1] - c;
+            lap += rl[1] - c;
+            xv = c + e * lap;
+          }
+        }
+        b[l] = (xv - off * bp[l]) * mi;
+      }
+    }
+    // ---- backward pass
+    const double* last = buf + std::size_t(n - 1) * W;
+    if (!f.sm) {
+      // cur = b_i − c'_i cur, written back 4 elements × 4 lines at a time
+      __m256d cur0 = _mm256_loadu_pd(last), cur1 = _mm256_loadu_pd(last + 4);
+      for (int l = 0; l < W; ++l) o[l][n - 1] = last[l];
+      int j = n - 2;
+      for (; j >= 3; j -= 4) {  // elements j, j−1, j−2, j−3
+        __m256d y[W];
+        for (int q = 0; q < 4; ++q) {
+          const int ii = j - q;
+          const double* b = buf + std::size_t(ii) * W;
+          const __m256d ci = _mm256_set1_pd(cp[ii]);
+          cur0 = _mm256_sub_pd(_mm256_loadu_pd(b), _mm256_mul_pd(ci, cur0));
+          cur1 = _mm256_sub_pd(_mm256_loadu_pd(b + 4), _mm256_mul_pd(ci, cur1));
+          y[3 - q] = cur0;  // y[0..3]: elements j−3..j of lanes 0–3
+          y[7 - q] = cur1;  // y[4..7]: the same of lanes 4–7
+        }
+        transpose4(y[0], y[1], y[2], y[3]);
+        transpose4(y[4], y[5], y[6], y[7]);
+        for (int l = 0; l < W; ++l) _mm256_storeu_pd(o[l] + (j - 3), y[l]);
+      }
+      alignas(32) double cur[W];
+      _mm256_store_pd(cur, cur0);
+      _mm256_store_pd(cur + 4, cur1);
+      for (; j >= 0; --j) {
+        const double* b = buf + std::size_t(j) * W;
+        const double ci = cp[j];
+        for (int l = 0; l < W; ++l) cur[l] = b[l] - ci * cur[l];
+        for (int l = 0; l < W; ++l) o[l][j] = cur[l];
+      }
+      return;
+    }
+    // periodic line: back substitution in place (lane-major, no transposes), then
+    // x −= fac · z written back 4 elements × 4 lines at a time
+    {
+      __m256d bn0 = _mm256_loadu_pd(last), bn1 = _mm256_loadu_pd(last + 4);
+      for (int j = n - 2; j >= 0; --j) {
+        double* b = buf + std::size_t(j) * W;
+        const __m256d ci = _mm256_set1_pd(cp[j]);
+        bn0 = _mm256_sub_pd(_mm256_loadu_pd(b), _mm256_mul_pd(ci, bn0));
+        bn1 = _mm256_sub_pd(_mm256_loadu_pd(b + 4), _mm256_mul_pd(ci, bn1));
+        _mm256_storeu_pd(b, bn0);
+        _mm256_storeu_pd(b + 4, bn1);
+      }
+    }
+    alignas(32) double fac[W];
+    for (int l = 0; l < W; ++l) fac[l] = (buf[l] + off * last[l] / f.gamma) / f.sm_den;
+    const __m256d fac0 = _mm256_load_pd(fac), fac1 = _mm256_load_pd(fac + 4);
+    const double* zc = f.zc.data();
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      __m256d y[W];
+      for (int q = 0; q < 4; ++q) {
+        const double* b = buf + std::size_t(j + q) * W;
+        const __m256d z = _mm256_set1_pd(zc[j + q]);
+        y[q] = _mm256_sub_pd(_mm256_loadu_pd(b), _mm256_mul_pd(fac0, z));
+        y[4 + q] = _mm256_sub_pd(_mm256_loadu_pd(b + 4), _mm256_mul_pd(fac1, z));
+      }
+      transpose4(y[0], y[1], y[2], y[3]);
+      transpose4(y[4], y[5], y[6], y[7]);
+      for (int l = 0; l < W; ++l) _mm256_storeu_pd(o[l] + j, y[l]);
+    }
+    for (; j < n; ++j)
+      for (int l = 0; l < W; ++l) o[l][j] = buf[std::size_t(j) * W + l] - fac[l] * zc[j];
+  }
+
+  DERMASIM_TARGET_AVX2 static void x_plane_avx2(const LineFactor& f, double* P, int nx, int ny,
+                                                double* buf, const double* next_plane) {
+    if (nx == 1) return;
+    if (ny >= W / 2) {
+      for (int j0 = 0; j0 < ny; j0 += W) {
+        const bool last = j0 + W >= ny;
+        const double* next = last ? next_plane : P + std::size_t(j0 + W) * nx;
+        const std::size_t nsize =
+            last ? (next_plane ? std::size_t(nx) * ny : 0) : std::size_t(ny - j0 - W) * nx;
+        x_block_avx2(f, P + std::size_t(j0) * nx, nx, std::min(W, ny - j0), buf, next, nsize);
+      }
+    } else {
+      for (int j = 0; j < ny; ++j) line_solve(f, P + std::size_t(j) * nx, 1, buf);
+    }
+  }
+#endif
+
   // All ny lines of one plane (P points at the plane, nx × ny values).
   // `next_plane`: the plane this thread does next (nullptr if none), for prefetching.
   static void x_plane(const LineFactor& f, double* P, int nx, int ny, double* buf,
@@ -640,6 +827,15 @@ class DiffusionSolver {
     const bool per = g_.lateral() == Lateral::periodic;
     const std::size_t chunk = y_chunk();
     ensure_thread_buffers();
+    const bool avx2 = use_avx2();
+    auto xp = [avx2](const LineFactor& f, double* P, int nx, int ny, double* buf,
+                     const double* next) {
+#if DERMASIM_AVX2_KERNELS
+      if (avx2) return x_plane_avx2(f, P, nx, ny, buf, next);
+#endif
+      (void)avx2;
+      x_plane(f, P, nx, ny, buf, next);
+    };
 #pragma omp parallel if (long(g_.size()) >= parallel_min_cells)
     {
       double* scratch = thread_scratch();
@@ -650,9 +846,9 @@ class DiffusionSolver {
         const double* next = (k + 1 < nz) ? P + std::size_t(ny) * nx : nullptr;
         if (which == LateralPass::yx) {
           if (do_y) y_plane(C.y[k], P, nx, ny, per, chunk, ys);
-          if (do_x) x_plane(C.x[k], P, nx, ny, scratch, next);
+          if (do_x) xp(C.x[k], P, nx, ny, scratch, next);
         } else {
-          if (do_x) x_plane(C.x[k], P, nx, ny, scratch, next);
+          if (do_x) xp(C.x[k], P, nx, ny, scratch, next);
           if (do_y) y_plane(C.y[k], P, nx, ny, per, chunk, ys);
         }
       }
