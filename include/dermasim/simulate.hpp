@@ -329,7 +329,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   CallbackObserver prog(Schedule::fixed(units::day), [&](double t, const FieldSet&, const StepStats&) {
     return opt.progress(t, t_end);
   });
-  prog.set_interpolated(true);
+  prog.set_at_step_end(true);  // about daily, at step ends: cuts no steps, copies nothing
   if (opt.progress) obs.push_back(&prog);
 
   StepperOptions so;

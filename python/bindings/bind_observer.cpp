@@ -90,6 +90,12 @@ void bind_observer(py::module_& m) {
            },
            py::arg("t"), py::arg("fields"), py::arg("stats") = StepStats{},
            "call it by hand (tests; pure-Python drivers)")
+      .def_property("at_step_end", &PyObserver::at_step_end, &PyObserver::set_at_step_end,
+                    "fire at the end of the step that passes each scheduled time, with the "
+                    "state there, instead of landing on it (no cut steps: for progress and "
+                    "interrupt checks)")
+      .def_property("interpolated", &PyObserver::interpolated, &PyObserver::set_interpolated,
+                    "fire at the scheduled times with the interpolated state (no cut steps)")
       .def_property_readonly("error", &PyObserver::error)
       .def("clear_error", &PyObserver::clear_error);
 }

@@ -34,8 +34,9 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
     ``checkpoint``: path of a checkpoint file (HDF5). The run state is written there, atomically,
     at the start of every session after the first; if the file exists when ``simulate`` is
     called (a run stopped by Ctrl-C, ``max_runtime``, a crash or a lost node), the run continues
-    from it, and the result is bitwise identical to an uninterrupted run (trackers land on their
-    times and so shorten steps: identical means with the same trackers). A checkpoint of a
+    from it, and the result is bitwise identical to an uninterrupted run (trackers with exact
+    times land on them and so shorten steps: identical means with the same such trackers;
+    progress bars, ``max_runtime`` and the Ctrl-C check cut no steps). A checkpoint of a
     different scenario is refused. The file is removed when the run completes. Trackers see
     only the resumed part.
     """

@@ -2,8 +2,10 @@
 // checkpoints. By default the time stepper lands exactly on every scheduled time and calls the
 // observer there. An observer marked `interpolated` does not constrain the steps: it is called
 // with the linear interpolant of the two accepted states around its time (dense output; exact
-// at step ends, positive, error O(Δt² u'') like the local error of a second-order step). An
-// observer returning false stops the run cleanly (results so far are kept).
+// at step ends, positive, error O(Δt² u'') like the local error of a second-order step). One
+// marked `at_step_end` does not constrain the steps either and is called with the state at the
+// end of the step that passes its time (progress, interrupt checks). An observer returning false
+// stops the run cleanly (results so far are kept).
 #pragma once
 
 #include <algorithm>
@@ -121,11 +123,26 @@ class Observer {
   virtual bool observe(double t, const FieldSet& u, const StepStats& stats) = 0;
   /// Whether the stepper may pass this observer's times and interpolate (see above).
   bool interpolated() const { return interpolated_; }
-  void set_interpolated(bool on) { interpolated_ = on; }
+  void set_interpolated(bool on) {
+    interpolated_ = on;
+    if (on) at_step_end_ = false;
+  }
+  /// Whether the observer is called at the end of the first accepted step that reaches or
+  /// passes each of its times, with the state and time there (t ≥ the scheduled time): the
+  /// steps are not cut and nothing is interpolated. For progress reports and interrupt checks,
+  /// which need to run regularly but not at exact times; the results do not depend on them.
+  bool at_step_end() const { return at_step_end_; }
+  void set_at_step_end(bool on) {
+    at_step_end_ = on;
+    if (on) interpolated_ = false;
+  }
+  /// Whether the stepper lands exactly on this observer's times (neither mode above).
+  bool exact() const { return !interpolated_ && !at_step_end_; }
 
  protected:
   Schedule schedule_;
   bool interpolated_ = false;
+  bool at_step_end_ = false;
 };
 
 /// An observer from a callable (C++ lambdas; the Python trackers use this).

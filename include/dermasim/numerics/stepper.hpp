@@ -118,7 +118,7 @@ class TimeStepper {
       due_.resize(observers.size());
       for (std::size_t i = 0; i < observers.size(); ++i) {
         due_[i] = observers[i]->schedule().next_after(t);
-        if (!observers[i]->interpolated()) t_stop = std::min(t_stop, due_[i]);
+        if (observers[i]->exact()) t_stop = std::min(t_stop, due_[i]);
       }
       // integrate to t_stop
       while (t < t_stop) {
@@ -138,6 +138,7 @@ class TimeStepper {
           const double t_old = t;
           t = tn;
           if (dense && !fire_interpolated(observers, t_old, t, u)) return t;
+          if (!fire_step_end(observers, t_old, t, u)) return t;
           continue;
         }
         const double err = trial(u, t, h);
@@ -147,6 +148,7 @@ class TimeStepper {
           t = tn;
           record(h, err);
           if (dense && !fire_interpolated(observers, t_old, t, u)) return t;
+          if (!fire_step_end(observers, t_old, t, u)) return t;
           const double fac = err > 0 ? opt_.safety * std::pow(err, -1.0 / (order_ + 1)) : opt_.fac_max;
           // do not let a short landing step shrink the controller's step size
           const double base = last ? std::max(h, dt_) : h;
@@ -163,7 +165,7 @@ class TimeStepper {
         }
       }
       for (std::size_t i = 0; i < observers.size(); ++i)
-        if (!observers[i]->interpolated() && due_[i] <= t_stop && !observers[i]->observe(t, u, stats_))
+        if (observers[i]->exact() && due_[i] <= t_stop && !observers[i]->observe(t, u, stats_))
           return t;
     }
     return t;
@@ -217,6 +219,13 @@ class TimeStepper {
     for (auto* o : obs)
       if (o->interpolated() && o->schedule().next_after(t0) <= t1) return true;
     return false;
+  }
+  // Calls every at_step_end observer with a time in (t0, t1] once, at t1 with the state there.
+  bool fire_step_end(const std::vector<Observer*>& obs, double t0, double t1, const FieldSet& u) {
+    for (auto* o : obs)
+      if (o->at_step_end() && o->schedule().next_after(t0) <= t1 && !o->observe(t1, u, stats_))
+        return false;
+    return true;
   }
   void keep_old(const FieldSet& u) {
     if (uo_.species() != u.species() || uo_.cells() != u.cells()) {

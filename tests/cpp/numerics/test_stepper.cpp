@@ -103,6 +103,56 @@ TEST_CASE("stepper: an observer returning false stops the run cleanly") {
   CHECK(st.advance(f, 0.0, 1e4, ol) == doctest::Approx(300.0));
 }
 
+TEST_CASE("stepper: at-step-end observers cut no steps, change no bits, and can stop the run") {
+  Grid g = Grid::uniform(1, 1, 1, 1, 1, 1);
+  auto reac = std::make_shared<ReactionOperator<Decay2>>(Decay2{1e-3});
+  StrangSplitting split({reac});
+  StepperOptions opt;
+  opt.rtol = 1e-6;
+  opt.atol = {1e-10, 1e-10};
+  auto run = [&](std::vector<Observer*> ol, double* reached = nullptr) {
+    FieldSet f(g, {"a", "b"});
+    f[0][0] = 1.0;
+    TimeStepper st([&](FieldSet& u, double t, double dt) { split.step(u, t, dt); }, 2, opt);
+    const double t = st.advance(f, 0.0, 5000.0, ol);
+    if (reached) *reached = t;
+    return std::make_pair(f, st.stats().accepted);
+  };
+  const auto plain = run({});
+  // 1000 times (more than the steps): as exact observers they would force ≥ 1000 steps
+  std::vector<double> seen;
+  CallbackObserver watch(Schedule::fixed(5.0), [&](double t, const FieldSet&, const StepStats&) {
+    seen.push_back(t);
+    return true;
+  });
+  watch.set_at_step_end(true);
+  CHECK(watch.at_step_end());
+  CHECK_FALSE(watch.interpolated());
+  CHECK_FALSE(watch.exact());
+  const auto with = run({&watch});
+  CHECK(with.second == plain.second);
+  CHECK(plain.second < 1000);
+  CHECK(std::memcmp(with.first.data(0), plain.first.data(0), sizeof(double)) == 0);
+  CHECK(std::memcmp(with.first.data(1), plain.first.data(1), sizeof(double)) == 0);
+  // fired once per step that passed a scheduled time, at that step's end, in order
+  REQUIRE(!seen.empty());
+  CHECK(seen.size() <= std::size_t(plain.second));
+  CHECK(seen.back() == 5000.0);
+  for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i] > seen[i - 1]);
+  // the same schedule as an exact observer lands on all 1000 times
+  CallbackObserver exact_obs(Schedule::fixed(5.0),
+                             [](double, const FieldSet&, const StepStats&) { return true; });
+  CHECK(run({&exact_obs}).second >= 1000);
+  // returning false stops the run at the end of that step
+  CallbackObserver stop(Schedule::fixed(5.0),
+                        [](double t, const FieldSet&, const StepStats&) { return t < 1000.0; });
+  stop.set_at_step_end(true);
+  double reached = 0.0;
+  run({&stop}, &reached);
+  CHECK(reached >= 1000.0);
+  CHECK(reached < 5000.0);
+}
+
 TEST_CASE("stepper: bad options name the parameter") {
   StepperOptions o;
   o.rtol = -1;
