@@ -89,35 +89,71 @@ class ChemotaxisOperator {
     const auto& zc = g_.z_centres();
     const double K2 = s.K * s.K;
     auto chi = [&](int k, double cf) { return s.chi0[k] * K2 / ((s.K + cf) * (s.K + cf)); };
+    auto general = [&](int i, int j, int k) {
+      const std::size_t id = g_.index(i, j, k);
+      // +x face
+      if (nx > 1 && (i < nx - 1 || per)) {
+        const std::size_t r = g_.index(i < nx - 1 ? i + 1 : 0, j, k);
+        vx_[id] = chi(k, 0.5 * (c[id] + c[r])) * (c[r] - c[id]) / dx;
+      } else {
+        vx_[id] = 0.0;
+      }
+      if (ny > 1 && (j < ny - 1 || per)) {
+        const std::size_t r = g_.index(i, j < ny - 1 ? j + 1 : 0, k);
+        vy_[id] = chi(k, 0.5 * (c[id] + c[r])) * (c[r] - c[id]) / dy;
+      } else {
+        vy_[id] = 0.0;
+      }
+      // face above cell (k): index id in vz_ is the top face of cell k; bottom face at nz
+      if (k > 0) {
+        const std::size_t up = g_.index(i, j, k - 1);
+        // χ: the smaller of the two cells' χ₀ (a blocking layer blocks the face)
+        const double cf = 0.5 * (c[id] + c[up]);
+        const double ch = std::min(chi(k, cf), chi(k - 1, cf));
+        vz_[id] = ch * (c[id] - c[up]) / (zc[k] - zc[k - 1]);  // positive = downward
+      } else {
+        vz_[id] = 0.0;
+      }
+    };
+    // interior (i < nx − 1, j < ny − 1, k > 0): the same arithmetic on offset values
+    const std::ptrdiff_t sy = nx, sz = std::ptrdiff_t(g_.plane());
     parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
-    const int k = int(kl);
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const std::size_t id = g_.index(i, j, k);
-          // +x face
-          if (nx > 1 && (i < nx - 1 || per)) {
-            const std::size_t r = g_.index(i < nx - 1 ? i + 1 : 0, j, k);
-            vx_[id] = chi(k, 0.5 * (c[id] + c[r])) * (c[r] - c[id]) / dx;
+      const int k = int(kl);
+      if (k == 0) {
+        for (int j = 0; j < ny; ++j)
+          for (int i = 0; i < nx; ++i) general(i, j, k);
+        return;
+      }
+      const double hz = zc[k] - zc[k - 1];
+      for (int j = 0; j < ny; ++j) {
+        const int i_end = nx > 1 ? nx - 1 : nx;  // the last cell of a row wraps or is a wall
+        if (ny > 1 && j == ny - 1) {
+          for (int i = 0; i < nx; ++i) general(i, j, k);
+          continue;
+        }
+        const std::size_t row = g_.index(0, j, k);
+        for (int i = 0; i < i_end; ++i) {
+          const std::size_t id = row + std::size_t(i);
+          const double ci = c[id];
+          if (nx > 1) {
+            const double cr = c[id + 1];
+            vx_[id] = chi(k, 0.5 * (ci + cr)) * (cr - ci) / dx;
           } else {
             vx_[id] = 0.0;
           }
-          if (ny > 1 && (j < ny - 1 || per)) {
-            const std::size_t r = g_.index(i, j < ny - 1 ? j + 1 : 0, k);
-            vy_[id] = chi(k, 0.5 * (c[id] + c[r])) * (c[r] - c[id]) / dy;
+          if (ny > 1) {
+            const double cr = c[id + sy];
+            vy_[id] = chi(k, 0.5 * (ci + cr)) * (cr - ci) / dy;
           } else {
             vy_[id] = 0.0;
           }
-          // face above cell (k): index id in vz_ is the top face of cell k; bottom face at nz
-          if (k > 0) {
-            const std::size_t up = g_.index(i, j, k - 1);
-            // χ: the smaller of the two cells' χ₀ (a blocking layer blocks the face)
-            const double cf = 0.5 * (c[id] + c[up]);
-            const double ch = std::min(chi(k, cf), chi(k - 1, cf));
-            vz_[id] = ch * (c[id] - c[up]) / (zc[k] - zc[k - 1]);  // positive = downward
-          } else {
-            vz_[id] = 0.0;
-          }
+          const double cu = c[id - sz];
+          const double cf = 0.5 * (ci + cu);
+          const double ch = std::min(chi(k, cf), chi(k - 1, cf));
+          vz_[id] = ch * (ci - cu) / hz;
         }
+        for (int i = i_end; i < nx; ++i) general(i, j, k);
+      }
     });
     const std::size_t base = g_.size();
     for (std::size_t p = 0; p < g_.plane(); ++p) vz_[base + p] = 0.0;
@@ -129,29 +165,55 @@ class ChemotaxisOperator {
     const double dx = g_.dx(), dy = g_.dy();
     const auto& dz = g_.dz();
     // max is exact, so thread order does not matter
+    auto outflow = [&](int i, int j, int k) {
+      const std::size_t id = g_.index(i, j, k);
+      double out = 0.0;
+      if (nx > 1) {
+        const int il = (i > 0) ? i - 1 : (per ? nx - 1 : -1);
+        out += std::max(vx_[id], 0.0) / dx;
+        if (il >= 0) out += std::max(-vx_[g_.index(il, j, k)], 0.0) / dx;
+      }
+      if (ny > 1) {
+        const int jl = (j > 0) ? j - 1 : (per ? ny - 1 : -1);
+        out += std::max(vy_[id], 0.0) / dy;
+        if (jl >= 0) out += std::max(-vy_[g_.index(i, jl, k)], 0.0) / dy;
+      }
+      out += std::max(-vz_[id], 0.0) / dz[k];  // up through top face
+      const double vdown = (k < nz - 1) ? vz_[g_.index(i, j, k + 1)] : 0.0;
+      out += std::max(vdown, 0.0) / dz[k];
+      return out;
+    };
+    const std::ptrdiff_t sy = nx, sz = std::ptrdiff_t(g_.plane());
     return parallel_max(0, nz, long(g_.size()) >= parallel_min_cells, 0.0, [&](long kl) {
-    const int k = int(kl);
-    double m = 0.0;
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const std::size_t id = g_.index(i, j, k);
+      const int k = int(kl);
+      double m = 0.0;
+      for (int j = 0; j < ny; ++j) {
+        if (k == nz - 1 || (ny > 1 && j == 0)) {
+          for (int i = 0; i < nx; ++i) m = std::max(m, outflow(i, j, k));
+          continue;
+        }
+        // interior (i > 0, j > 0, k < nz − 1): the same sums on offset values
+        const std::size_t row = g_.index(0, j, k);
+        const int i0 = nx > 1 ? 1 : 0;
+        for (int i = 0; i < i0; ++i) m = std::max(m, outflow(i, j, k));
+        const double idz = dz[k];
+        for (int i = i0; i < nx; ++i) {
+          const std::size_t id = row + std::size_t(i);
           double out = 0.0;
           if (nx > 1) {
-            const int il = (i > 0) ? i - 1 : (per ? nx - 1 : -1);
             out += std::max(vx_[id], 0.0) / dx;
-            if (il >= 0) out += std::max(-vx_[g_.index(il, j, k)], 0.0) / dx;
+            out += std::max(-vx_[id - 1], 0.0) / dx;
           }
           if (ny > 1) {
-            const int jl = (j > 0) ? j - 1 : (per ? ny - 1 : -1);
             out += std::max(vy_[id], 0.0) / dy;
-            if (jl >= 0) out += std::max(-vy_[g_.index(i, jl, k)], 0.0) / dy;
+            out += std::max(-vy_[id - sy], 0.0) / dy;
           }
-          out += std::max(-vz_[id], 0.0) / dz[k];  // up through top face
-          const double vdown = (k < nz - 1) ? vz_[g_.index(i, j, k + 1)] : 0.0;
-          out += std::max(vdown, 0.0) / dz[k];
+          out += std::max(-vz_[id], 0.0) / idz;
+          out += std::max(vz_[id + sz], 0.0) / idz;
           m = std::max(m, out);
         }
-    return m;
+      }
+      return m;
     });
   }
 
@@ -172,62 +234,111 @@ class ChemotaxisOperator {
     };
     // face value from the upwind cell with a limited slope: cell m (upwind), neighbours
     auto recon = [&](double um, double uu, double ud) { return um + 0.5 * minmod(um - uu, ud - um); };
-    // pass 1: every face flux once (+x, +y face of each cell; the face above each cell)
-    parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
-      const int k = int(kl);
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const std::size_t id = g_.index(i, j, k);
-          if (nx > 1) {
-            const int iw = i, ie = i + 1;
-            double f = 0.0;
-            if (per || ie < nx) {
-              const double v = vx_[id];
-              f = v >= 0 ? v * recon(at(iw, j, k), at(iw - 1, j, k), at(ie, j, k))
-                         : v * recon(at(ie, j, k), at(ie + 1, j, k), at(iw, j, k));
-            }
-            fx_[id] = f;
-          }
-          if (ny > 1) {
-            const int js = j, jn = j + 1;
-            double f = 0.0;
-            if (per || jn < ny) {
-              const double v = vy_[id];
-              f = v >= 0 ? v * recon(at(i, js, k), at(i, js - 1, k), at(i, jn, k))
-                         : v * recon(at(i, jn, k), at(i, jn + 1, k), at(i, js, k));
-            }
-            fy_[id] = f;
-          }
-          double f = 0.0;  // face above cell k, positive downward; none above k = 0
-          if (k > 0) {
-            const double v = vz_[id];
-            f = v >= 0 ? v * recon(at(i, j, k - 1), at(i, j, k - 2), at(i, j, k))
-                       : v * recon(at(i, j, k), at(i, j, k + 1), at(i, j, k - 1));
-          }
-          flux_[id] = f;
+    // pass 1: every face flux once (+x, +y face of each cell; the face above each cell).
+    // `general` handles any cell through `at` (wrap, mirror); `interior` the cells whose whole
+    // stencil is inside the grid, with the same arithmetic on directly offset values (no
+    // index wrapping: 2–3× cheaper).
+    const std::ptrdiff_t sy = nx, sz = std::ptrdiff_t(g_.plane());
+    auto general = [&](int i, int j, int k) {
+      const std::size_t id = g_.index(i, j, k);
+      if (nx > 1) {
+        const int iw = i, ie = i + 1;
+        double f = 0.0;
+        if (per || ie < nx) {
+          const double v = vx_[id];
+          f = v >= 0 ? v * recon(at(iw, j, k), at(iw - 1, j, k), at(ie, j, k))
+                     : v * recon(at(ie, j, k), at(ie + 1, j, k), at(iw, j, k));
         }
-    });
-    // pass 2: divergence and forward-Euler update (same arithmetic as face-by-face)
+        fx_[id] = f;
+      }
+      if (ny > 1) {
+        const int js = j, jn = j + 1;
+        double f = 0.0;
+        if (per || jn < ny) {
+          const double v = vy_[id];
+          f = v >= 0 ? v * recon(at(i, js, k), at(i, js - 1, k), at(i, jn, k))
+                     : v * recon(at(i, jn, k), at(i, jn + 1, k), at(i, js, k));
+        }
+        fy_[id] = f;
+      }
+      double f = 0.0;  // face above cell k, positive downward; none above k = 0
+      if (k > 0) {
+        const double v = vz_[id];
+        f = v >= 0 ? v * recon(at(i, j, k - 1), at(i, j, k - 2), at(i, j, k))
+                   : v * recon(at(i, j, k), at(i, j, k + 1), at(i, j, k - 1));
+      }
+      flux_[id] = f;
+    };
+    // cells i ∈ [1, nx − 3] (x stencil i−1 … i+2), rows j ∈ [1, ny − 3], planes k ∈ [2, nz − 2]
+    // (z stencil k−2 … k+1); an axis with one cell has no stencil
+    auto interior = [&](std::size_t id) {
+      const double* c = n + id;
+      if (nx > 1) {
+        const double v = vx_[id];
+        fx_[id] = v >= 0 ? v * recon(c[0], c[-1], c[1]) : v * recon(c[1], c[2], c[0]);
+      }
+      if (ny > 1) {
+        const double v = vy_[id];
+        fy_[id] = v >= 0 ? v * recon(c[0], c[-sy], c[sy]) : v * recon(c[sy], c[2 * sy], c[0]);
+      }
+      const double v = vz_[id];
+      flux_[id] = v >= 0 ? v * recon(c[-sz], c[-2 * sz], c[0]) : v * recon(c[0], c[sz], c[-sz]);
+    };
+    const int i_lo = nx > 1 ? 1 : 0, i_hi = nx > 1 ? nx - 3 : 0;  // inclusive
     parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
       const int k = int(kl);
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const std::size_t id = g_.index(i, j, k);
+      const bool zin = k >= 2 && k <= nz - 2;
+      for (int j = 0; j < ny; ++j) {
+        const bool yin = ny == 1 || (j >= 1 && j <= ny - 3);
+        if (!zin || !yin || i_hi < i_lo) {
+          for (int i = 0; i < nx; ++i) general(i, j, k);
+          continue;
+        }
+        const std::size_t row = g_.index(0, j, k);
+        for (int i = 0; i < i_lo; ++i) general(i, j, k);
+        for (int i = i_lo; i <= i_hi; ++i) interior(row + std::size_t(i));
+        for (int i = i_hi + 1; i < nx; ++i) general(i, j, k);
+      }
+    });
+    // pass 2: divergence and forward-Euler update (same arithmetic as face-by-face; the same
+    // split into boundary cells and interior cells i > 0, j > 0, k < nz − 1)
+    auto div_general = [&](int i, int j, int k) {
+      const std::size_t id = g_.index(i, j, k);
+      double div = 0.0;
+      if (nx > 1) {
+        const double fw = (i > 0) ? fx_[id - 1] : (per ? fx_[g_.index(nx - 1, j, k)] : 0.0);
+        div += (fx_[id] - fw) / dx;
+      }
+      if (ny > 1) {
+        const double fs = (j > 0) ? fy_[g_.index(i, j - 1, k)] : (per ? fy_[g_.index(i, ny - 1, k)] : 0.0);
+        div += (fy_[id] - fs) / dy;
+      }
+      if (nz > 1) {
+        const double fd = (k + 1 < nz) ? flux_[g_.index(i, j, k + 1)] : 0.0;
+        div += (fd - flux_[id]) / dz[k];
+      }
+      out_[id] = n[id] - h * div;
+    };
+    parallel_for(0, nz, long(g_.size()) >= parallel_min_cells, [&](long kl) {
+      const int k = int(kl);
+      const double dzk = dz[k];
+      for (int j = 0; j < ny; ++j) {
+        if (k + 1 >= nz || nz == 1 || (ny > 1 && j == 0)) {
+          for (int i = 0; i < nx; ++i) div_general(i, j, k);
+          continue;
+        }
+        const std::size_t row = g_.index(0, j, k);
+        const int i0 = nx > 1 ? 1 : 0;
+        for (int i = 0; i < i0; ++i) div_general(i, j, k);
+        for (int i = i0; i < nx; ++i) {
+          const std::size_t id = row + std::size_t(i);
           double div = 0.0;
-          if (nx > 1) {
-            const double fw = (i > 0) ? fx_[id - 1] : (per ? fx_[g_.index(nx - 1, j, k)] : 0.0);
-            div += (fx_[id] - fw) / dx;
-          }
-          if (ny > 1) {
-            const double fs = (j > 0) ? fy_[g_.index(i, j - 1, k)] : (per ? fy_[g_.index(i, ny - 1, k)] : 0.0);
-            div += (fy_[id] - fs) / dy;
-          }
-          if (nz > 1) {
-            const double fd = (k + 1 < nz) ? flux_[g_.index(i, j, k + 1)] : 0.0;
-            div += (fd - flux_[id]) / dz[k];
-          }
+          if (nx > 1) div += (fx_[id] - fx_[id - 1]) / dx;
+          if (ny > 1) div += (fy_[id] - fy_[id - sy]) / dy;
+          div += (flux_[id + sz] - flux_[id]) / dzk;
           out_[id] = n[id] - h * div;
         }
+      }
     });
     const long N = long(g_.size());
     // The update is non-negative in exact arithmetic (CFL <= 1/2 with minmod); rounding can
