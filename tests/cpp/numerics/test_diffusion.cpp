@@ -195,7 +195,7 @@ TEST_CASE("diffusion: bitwise identical results on 1 and 2 threads") {
   CHECK(std::memcmp(a.data(0), b.data(0), g.size() * sizeof(double)) == 0);
 }
 
-TEST_CASE("diffusion: the AVX2 and the generic x sweep agree bitwise") {
+TEST_CASE("diffusion: the AVX2 and the generic lateral (x, y) sweeps agree bitwise") {
   // line lengths around the 4-element chunks and the n < 10 fallback, plane heights with a
   // partial last block of 8 lines, both lateral treatments (periodic: Sherman–Morrison), both
   // schemes (CN: explicit part with ends and wrap), 1 and 2 threads
