@@ -147,22 +147,7 @@ struct WoundKinetics {
     }
   }
   void rates(std::size_t c, int k, const double* u, double* P, double* L) const {
-    const double* in[8];
-    double *p[8], *l[8];
-    for (int s = 0; s < 8; ++s) {
-      in[s] = u + s;
-      p[s] = P + s;
-      l[s] = L + s;
-    }
-    rates_block(c, k, 1, in, p, l);
-  }
-};
-// The same kinetics seen only through the per-cell `rates` (the block path gathers).
-struct WoundKineticsPerCell {
-  WoundKinetics w;
-  std::size_t species() const { return 8; }
-  void rates(std::size_t c, int k, const double* u, double* P, double* L) const {
-    w.rates(c, k, u, P, L);
+    rates_from_block(*this, c, k, u, P, L);
   }
 };
 
@@ -188,7 +173,7 @@ void BM_ReactionStep(benchmark::State& state) {
     reaction_bench(state, LinearDecay{{1e-5, 2e-5, 3e-5, 4e-5}}, n, threads);
     state.SetLabel("linear decay, 4 species");
   } else {
-    reaction_bench(state, WoundKineticsPerCell{}, n, threads);
+    reaction_bench(state, PerCellKinetics<WoundKinetics>{}, n, threads);
     state.SetLabel("wound network, per-cell rates");
   }
   state.counters["avx2"] = use_avx2() ? 1 : 0;

@@ -684,27 +684,13 @@ class DiffusionSolver {
       for (int l = 0; l < W; ++l) o[l][j] = buf[std::size_t(j) * W + l] - fac[l] * zc[j];
   }
 
-  DERMASIM_TARGET_AVX2 static void x_plane_avx2(const LineFactor& f, double* P, int nx, int ny,
-                                                double* buf, const double* next_plane) {
-    if (nx == 1) return;
-    if (ny >= W / 2) {
-      for (int j0 = 0; j0 < ny; j0 += W) {
-        const bool last = j0 + W >= ny;
-        const double* next = last ? next_plane : P + std::size_t(j0 + W) * nx;
-        const std::size_t nsize =
-            last ? (next_plane ? std::size_t(nx) * ny : 0) : std::size_t(ny - j0 - W) * nx;
-        x_block_avx2(f, P + std::size_t(j0) * nx, nx, std::min(W, ny - j0), buf, next, nsize);
-      }
-    } else {
-      for (int j = 0; j < ny; ++j) line_solve(f, P + std::size_t(j) * nx, 1, buf);
-    }
-  }
 #endif
 
   // All ny lines of one plane (P points at the plane, nx × ny values).
   // `next_plane`: the plane this thread does next (nullptr if none), for prefetching.
+  // `avx2`: blocks of lines through x_block_avx2 (same bits as x_block).
   static void x_plane(const LineFactor& f, double* P, int nx, int ny, double* buf,
-                      const double* next_plane) {
+                      const double* next_plane, bool avx2) {
     if (nx == 1) return;
     if (ny >= W / 2) {
       for (int j0 = 0; j0 < ny; j0 += W) {
@@ -712,7 +698,16 @@ class DiffusionSolver {
         const double* next = last ? next_plane : P + std::size_t(j0 + W) * nx;
         const std::size_t nsize =
             last ? (next_plane ? std::size_t(nx) * ny : 0) : std::size_t(ny - j0 - W) * nx;
-        x_block(f, P + std::size_t(j0) * nx, nx, std::min(W, ny - j0), buf, next, nsize);
+        double* rows = P + std::size_t(j0) * nx;
+        const int w = std::min(W, ny - j0);
+#if DERMASIM_AVX2_KERNELS
+        if (avx2) {
+          x_block_avx2(f, rows, nx, w, buf, next, nsize);
+          continue;
+        }
+#endif
+        (void)avx2;
+        x_block(f, rows, nx, w, buf, next, nsize);
       }
     } else {
       for (int j = 0; j < ny; ++j) line_solve(f, P + std::size_t(j) * nx, 1, buf);
@@ -842,13 +837,7 @@ class DiffusionSolver {
     ensure_thread_buffers();
     const bool avx2 = use_avx2();
     auto xp = [avx2](const LineFactor& f, double* P, int nx, int ny, double* buf,
-                     const double* next) {
-#if DERMASIM_AVX2_KERNELS
-      if (avx2) return x_plane_avx2(f, P, nx, ny, buf, next);
-#endif
-      (void)avx2;
-      x_plane(f, P, nx, ny, buf, next);
-    };
+                     const double* next) { x_plane(f, P, nx, ny, buf, next, avx2); };
     auto yp = [avx2](const LineFactor& f, double* P, int nx, int ny, bool per, std::size_t chunk,
                      double* ys) {
 #if DERMASIM_AVX2_KERNELS

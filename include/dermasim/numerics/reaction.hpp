@@ -12,7 +12,11 @@
 // A Kinetics type provides:
 //     std::size_t species() const;
 //     void rates(std::size_t cell, int k /*z index*/, const double* u, double* P, double* L) const;
-// `rates` must be a pure function of its arguments (thread safety and reproducibility).
+// and optionally, for kinetics whose arithmetic should vectorise across cells,
+//     void rates_block(std::size_t cell0, int k, int n, const double* const* u,
+//                      double* const* P, double* const* L) const;   // see patankar_step
+// (`rates_from_block` derives `rates` from it). Both must be pure functions of their
+// arguments (thread safety and reproducibility).
 #pragma once
 
 #include <algorithm>
@@ -219,6 +223,35 @@ void patankar_step(FieldSet& f, const Kinetics& kin, double dt, int order = 2) {
     detail::patankar_block_generic(kin, ns, ptr, c0, int(k), n, dt, order);
   });
 }
+
+/// The per-cell `rates` of a kinetics written as `rates_block`: a block of one cell. Use it to
+/// write the kinetics once:
+///     void rates(std::size_t c, int k, const double* u, double* P, double* L) const {
+///       rates_from_block(*this, c, k, u, P, L);
+///     }
+template <class Kinetics>
+void rates_from_block(const Kinetics& kin, std::size_t c, int k, const double* u, double* P,
+                      double* L) {
+  const double* in[max_kinetic_species];
+  double *p[max_kinetic_species], *l[max_kinetic_species];
+  for (std::size_t s = 0; s < kin.species(); ++s) {
+    in[s] = u + s;
+    p[s] = P + s;
+    l[s] = L + s;
+  }
+  kin.rates_block(c, k, 1, in, p, l);
+}
+
+/// A kinetics seen through its per-cell `rates` only (its `rates_block` hidden): the reaction
+/// step then gathers cell by cell. For tests and benchmarks of the two paths.
+template <class Kinetics>
+struct PerCellKinetics {
+  Kinetics kin;
+  std::size_t species() const { return kin.species(); }
+  void rates(std::size_t c, int k, const double* u, double* P, double* L) const {
+    kin.rates(c, k, u, P, L);
+  }
+};
 
 /// Linear decay with a per-species rate (1/s): the simplest Kinetics, used by tests and the
 /// showcase; its exact solution is u e^{−λt}.

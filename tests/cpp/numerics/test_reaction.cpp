@@ -48,19 +48,10 @@ struct Coupled {
     }
   }
   void rates(std::size_t c, int k, const double* u, double* P, double* L) const {
-    const double* in[2] = {u, u + 1};
-    double* p[2] = {P, P + 1};
-    double* l[2] = {L, L + 1};
-    rates_block(c, k, 1, in, p, l);
+    rates_from_block(*this, c, k, u, P, L);
   }
 };
-struct CoupledPerCell {
-  Coupled c;
-  std::size_t species() const { return 2; }
-  void rates(std::size_t i, int k, const double* u, double* P, double* L) const {
-    c.rates(i, k, u, P, L);
-  }
-};
+using CoupledPerCell = PerCellKinetics<Coupled>;
 double logistic_exact(double u0, double r, double d, double t) {
   const double a = r - d;  // u' = a u − r u²
   return a * u0 / (r * u0 + (a - r * u0) * std::exp(-a * t));
