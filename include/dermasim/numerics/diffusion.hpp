@@ -423,6 +423,18 @@ class DiffusionSolver {
   }
   static constexpr int zprefetch = 2;  // planes ahead
 
+  // Explicit part at an end of a line (i = 0 or n − 1): neighbours by wrap (periodic) or
+  // absent (zero flux). Shared by x_block and x_block_avx2 (the same bits).
+  static double x_end_value(const LineFactor& f, const double* row, int n, int i) {
+    const int im = (i > 0) ? i - 1 : (f.periodic ? n - 1 : -1);
+    const int ip = (i < n - 1) ? i + 1 : (f.periodic ? 0 : -1);
+    const double c = row[i];
+    double lap = 0.0;
+    if (im >= 0) lap += row[im] - c;
+    if (ip >= 0) lap += row[ip] - c;
+    return c + f.expl * lap;
+  }
+
   // `next` (or nullptr): the data the caller will process after this block; its first n cache
   // lines are prefetched during the forward pass, one per step, to overlap memory and compute.
   static void x_block(const LineFactor& f, double* rows, int n, int w, double* buf,
@@ -439,16 +451,7 @@ class DiffusionSolver {
     const double* cp = f.cp.data();
     // forward: explicit part (θ < 1) and elimination, row-wise reads, W-wide recurrence
     if (e != 0.0) {
-      // ends: neighbours by wrap (periodic) or absent (zero flux)
-      auto end_value = [&](int l, int i) {
-        const int im = (i > 0) ? i - 1 : (f.periodic ? n - 1 : -1);
-        const int ip = (i < n - 1) ? i + 1 : (f.periodic ? 0 : -1);
-        const double c = r[l][i];
-        double lap = 0.0;
-        if (im >= 0) lap += r[l][im] - c;
-        if (ip >= 0) lap += r[l][ip] - c;
-        return c + e * lap;
-      };
+      auto end_value = [&](int l, int i) { return x_end_value(f, r[l], n, i); };
       for (int l = 0; l < W; ++l) buf[l] = end_value(l, 0) * m[0];
       for (int i = 1; i < n - 1; ++i) {
         if (i < npf) prefetch(next + std::size_t(i) * 8);
@@ -549,17 +552,7 @@ class DiffusionSolver {
     const double* m = f.m.data();
     const double* cp = f.cp.data();
     const __m256d voff = _mm256_set1_pd(off), ve = _mm256_set1_pd(e), zero = _mm256_setzero_pd();
-    // ends with the explicit part: neighbours by wrap (periodic) or absent (zero flux), exactly
-    // as x_block's end_value
-    auto end_value = [&](int l, int i) {
-      const int im = (i > 0) ? i - 1 : (f.periodic ? n - 1 : -1);
-      const int ip = (i < n - 1) ? i + 1 : (f.periodic ? 0 : -1);
-      const double c = r[l][i];
-      double lap = 0.0;
-      if (im >= 0) lap += r[l][im] - c;
-      if (ip >= 0) lap += r[l][ip] - c;
-      return c + e * lap;
-    };
+    auto end_value = [&](int l, int i) { return x_end_value(f, r[l], n, i); };
     // ---- forward pass
     for (int l = 0; l < W; ++l) buf[l] = (e != 0.0 ? end_value(l, 0) : r[l][0]) * m[0];
     __m256d bp0 = _mm256_loadu_pd(buf), bp1 = _mm256_loadu_pd(buf + 4);
