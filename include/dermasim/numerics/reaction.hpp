@@ -158,8 +158,9 @@ DERMASIM_ALWAYS_INLINE void patankar_block_body(const Kinetics& kin, std::size_t
       const double d_zero = 1.0 + h * (l0[i] + l1[i]);
       if constexpr (BitSelect) {
         o[i] = (num * select_if_positive(si, si, 1.0)) / select_if_positive(si, d_pos, d_zero);
-      } else {  // the same values, selected by a (well-predicted) branch: faster in scalar code
-        o[i] = si > 0.0 ? (num * si) / d_pos : (num * 1.0) / d_zero;
+      } else {  // the same values and the same rule (sign bit clear and not +0, so a positive
+                // NaN propagates), selected by a well-predicted branch: faster in scalar code
+        o[i] = (!std::signbit(si) && si != 0.0) ? (num * si) / d_pos : (num * 1.0) / d_zero;
       }
     }
   }
