@@ -45,7 +45,8 @@ def main(src, outdir):
         if name.startswith("BM_DiffusionStep") and a.get("species") == 1:
             label = "diffusion step, " + ("LOD" if a["scheme"] == 0 else "CN-Strang")
         elif name.startswith("BM_ReactionStep"):
-            label = "reaction, " + ("wound network (8 sp.)" if a["kinetics"] == 0 else "linear decay")
+            label = "reaction, " + {0: "wound network (8 sp.)", 1: "linear decay",
+                                    2: "wound network, per-cell rates"}.get(a["kinetics"], "?")
         elif name.startswith("BM_ChemotaxisStep"):
             label = "chemotaxis step"
         else:
