@@ -2,10 +2,10 @@
 // conversion only; the GIL is released while simulating and re-taken only for callbacks).
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
-#include <optional>
-
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+
+#include <optional>
 
 #include "bindings.hpp"
 #include "dermasim/simulate.hpp"

@@ -142,13 +142,23 @@ def default_mode() -> int:
     return 0o666 & ~m
 
 
+def temp_beside(path: str, what: str = "") -> str:
+    """A new empty temporary file in ``path``'s directory (for an atomic os.replace onto it),
+    with the permissions a normal new file would get (mkstemp alone gives 0600)."""
+    d = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(d):
+        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' does not exist")
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    os.close(fd)
+    os.chmod(tmp, default_mode())
+    return tmp
+
+
 def atomic_write_text(path: str, text: str) -> None:
     """Write text to a temporary file in the same directory, then rename it onto ``path``."""
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=d)
-    os.chmod(tmp, default_mode())
+    tmp = temp_beside(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

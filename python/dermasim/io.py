@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ._core import FileFormatError, InvalidArgumentError
+from .config import temp_beside
 
 __all__ = ["ResultWriter", "open_dataset", "read_result", "write_xdmf", "FORMAT", "FORMAT_VERSION"]
 
@@ -49,20 +49,6 @@ def _faces_from_centres(c: np.ndarray, length: Optional[float] = None) -> np.nda
     return np.concatenate([[c[0] - h[0] / 2], (c[1:] + c[:-1]) / 2, [c[-1] + h[-1] / 2]])
 
 
-def _temp_beside(path: str, what: str = "") -> str:
-    """A new empty temporary file in ``path``'s directory (for an atomic os.replace onto it),
-    with the permissions a normal new file would get (mkstemp alone gives 0600)."""
-    from .config import default_mode
-
-    d = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(d):
-        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' does not exist")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
-    os.close(fd)
-    os.chmod(tmp, default_mode())
-    return tmp
-
-
 class ResultWriter:
     """Incremental, atomic writer of the result layout (used by ``Result.to_hdf5`` and the
     storage tracker). Use as a context manager; an exception inside the block still keeps what
@@ -78,7 +64,7 @@ class ResultWriter:
         import h5py
 
         self.path = os.fspath(path)
-        self._tmp = _temp_beside(self.path)
+        self._tmp = temp_beside(self.path)
         self._h = h5py.File(self._tmp, "w")
         self._compression = compression
         self._xdmf = xdmf
@@ -376,7 +362,7 @@ def write_checkpoint(path: str | os.PathLike, scenario_json: str, payload: bytes
     import h5py
 
     path = os.fspath(path)
-    tmp = _temp_beside(path, "checkpoint ")
+    tmp = temp_beside(path, "checkpoint ")
     try:
         with h5py.File(tmp, "w") as h:
             h.attrs["format"] = CHECKPOINT_FORMAT

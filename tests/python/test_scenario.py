@@ -113,6 +113,14 @@ def test_dict_json_toml_round_trip(tmp_path):
     text = (tmp_path / "s.toml").read_text()
     assert 'length = "500 um"' in text and 'interval = "4 weeks"' in text
     json.loads((tmp_path / "s.json").read_text())
+    # written like any new file (not mkstemp's 0600), no temporary left behind
+    from dermasim.config import default_mode
+
+    assert (tmp_path / "s.toml").stat().st_mode & 0o777 == default_mode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "s.toml"]
+    # a missing directory is a clear error naming it
+    with pytest.raises(ds.FileFormatError, match="does not exist"):
+        s.save(tmp_path / "no_such_dir" / "s.toml")
 
 
 def test_hand_written_toml_with_units(tmp_path):

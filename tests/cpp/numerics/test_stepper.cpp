@@ -2,10 +2,10 @@
 
 #include <cmath>
 #include <cstdint>
-#include <vector>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "common.hpp"
 #include "dermasim/core/parallel.hpp"
