@@ -28,6 +28,7 @@
 #include "dermasim/healing/model.hpp"
 #include "dermasim/numerics/stepper.hpp"
 #include "dermasim/outcomes/metrics.hpp"
+#include "dermasim/resources.hpp"
 #include "dermasim/scenario.hpp"
 
 namespace dermasim {
@@ -116,6 +117,9 @@ struct SimulateOptions {
   std::function<bool(const Checkpoint&)> checkpoint;
   /// Continue from this checkpoint of the same scenario instead of starting at t = 0.
   const Checkpoint* resume = nullptr;
+  /// Memory limit, B (0: DERMASIM_MAX_MEMORY if set, else the available memory). A run whose
+  /// estimate (resources.hpp) exceeds it is refused before anything is allocated.
+  double max_memory = 0.0;
 };
 
 namespace detail {
@@ -295,6 +299,9 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
                        const SimulateOptions& opt = {}) {
   const auto wall0 = std::chrono::steady_clock::now();
   sc.validate();
+  check_threads(opt.threads);
+  check_fixed_steps(sc);
+  check_memory(sc, opt.snapshot_times.size(), bool(opt.checkpoint), memory_limit(opt.max_memory));
   const auto params = healing::effective_parameters(sc.parameters, sc.skin, sc.patient);
   const Grid grid = sc.numerics.grid(sc.skin);
   // small grids (the 1D column) run serially unless threads are asked for: OpenMP start-up

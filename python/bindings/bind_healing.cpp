@@ -190,9 +190,10 @@ void bind_healing(py::module_& m) {
       "simulate_healing",
       [](const Scenario& sc, int threads, std::vector<double> snapshot_times,
          std::function<bool(double, double)> progress, std::vector<Observer*> observers,
-         std::function<bool(py::bytes)> checkpoint, std::optional<py::bytes> resume) {
+         std::function<bool(py::bytes)> checkpoint, std::optional<py::bytes> resume, double max_memory) {
         SimulateOptions o;
         o.threads = threads;
+        o.max_memory = max_memory;
         o.snapshot_times = std::move(snapshot_times);
         if (progress)
           o.progress = [progress](double t, double te) {
@@ -215,11 +216,20 @@ void bind_healing(py::module_& m) {
       },
       py::arg("scenario"), py::arg("threads") = 0, py::arg("snapshot_times") = std::vector<double>{},
       py::arg("progress") = nullptr, py::arg("observers") = std::vector<Observer*>{},
-      py::arg("checkpoint") = nullptr, py::arg("resume") = py::none(),
+      py::arg("checkpoint") = nullptr, py::arg("resume") = py::none(), py::arg("max_memory") = 0.0,
       "Run a healing scenario (GIL released; progress(t, t_end) -> bool called about daily; "
       "observers: e.g. dermasim._core.PyObserver, which take the GIL only when they fire; "
       "checkpoint(bytes) -> bool called at the start of every session after the first; "
-      "resume: bytes of such a checkpoint of the same scenario).");
+      "resume: bytes of such a checkpoint of the same scenario; max_memory: B, 0 = the available memory).");
+  m.def("estimate_memory", [](const Scenario& sc, std::size_t snapshots, bool checkpoint) {
+    const auto e = estimate_memory(sc, snapshots, checkpoint);
+    return py::dict(py::arg("bytes") = e.bytes, py::arg("bytes_per_voxel") = e.bytes_per_voxel,
+                    py::arg("shape") = py::make_tuple(e.nz, e.ny, e.nx), py::arg("raster_cells") = e.raster_cells,
+                    py::arg("text") = e.explain());
+  }, py::arg("scenario"), py::arg("snapshots") = 2, py::arg("checkpoint") = false,
+     "Estimated memory of a run (B; nothing is allocated): bytes, bytes_per_voxel, shape (nz, ny, nx), text.");
+  m.def("available_memory", &available_memory, "Memory this process may still use, B (MemAvailable, cgroup limit).");
+  m.def("processors", &processors, "Processors this process may run on.");
   m.def("healing_species", &healing::species_names);
   m.def("healing_species_units", &healing::species_units);
 }

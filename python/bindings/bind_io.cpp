@@ -25,6 +25,15 @@ void bind_io(py::module_& m) {
     auto v = io::read_array(p, d, &dims);
     return py::make_tuple(v, dims);
   }, py::arg("path"), py::arg("dataset"));
+  m.attr("SEAL_BYTES") = io::kSealBytes;
+  m.def("seal_file", &io::seal_file, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
+        "Write the seal (FNV-1a 64 digest of every byte after the user block) of a closed HDF5 file\n"
+        "created with a SEAL_BYTES user block, and fsync it (FileFormatError naming the file on failure).");
+  m.def("verify_seal", &io::verify_seal, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
+        "'sealed' (intact), 'unsealed' (a plain HDF5 file without a seal); FileFormatError naming the\n"
+        "file if the seal or any byte it covers is damaged.");
+  m.def("fsync_path", &io::fsync_path, py::arg("path"), py::arg("directory_too") = true,
+        py::call_guard<py::gil_scoped_release>(), "fsync a file (and its directory).");
 }
 
 }  // namespace dermasim::bindings

@@ -62,6 +62,10 @@ void bind_observer(py::module_& m) {
                   py::arg("start") = 0.0, "at start, start + first, start + first·factor, ...")
       .def_static("at", &Schedule::at, py::arg("times"), "at the given times")
       .def_static("never", &Schedule::never)
+      .def_static("wall", &Schedule::wall, py::arg("period"),
+                  "every `period` s of wall-clock time, checked at every step end (interrupt "
+                  "checks, run-time limits): bounded reaction time whatever the step size")
+      .def_property_readonly("is_wall", &Schedule::is_wall)
       .def("next_after", &Schedule::next_after, py::arg("t"))
       .def("includes", &Schedule::includes, py::arg("t"));
 

@@ -52,8 +52,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     ck = None if args.no_checkpoint else os.path.join(args.output, f"{stem}.ckpt.h5")
     if ck and os.path.exists(ck):
         print(f"resuming from the checkpoint {ck}")
+    from .io import cleanup_temporaries
+
+    cleanup_temporaries(path)  # left by a killed run
     res = simulate(sc, trackers=trackers, threads=args.threads, max_runtime=args.max_runtime,
-                   snapshots=snaps, checkpoint=ck)
+                   snapshots=snaps, checkpoint=ck, max_memory=args.max_memory)
     res.to_hdf5(path)
     table = res.summary()
     table.to_csv(os.path.join(args.output, f"{stem}_summary.csv"))
@@ -235,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-runtime", default=None, metavar="TIME",
                    help="stop cleanly after this wall time (e.g. '10 min'); results so far are kept")
     r.add_argument("--plots", action="store_true", help="also write PNG figures")
+    r.add_argument("--max-memory", default=None, metavar="SIZE",
+                   help="memory the run may use, e.g. '4 GB' (default: DERMASIM_MAX_MEMORY, else what is "
+                        "available); a run estimated to need more is refused before it starts")
     r.add_argument("--no-checkpoint", action="store_true",
                    help="do not write <output>/<name>.ckpt.h5 at each session (by default a stopped "
                         "run, re-run with the same command, resumes from it; it is removed on completion)")

@@ -148,7 +148,9 @@ def temp_beside(path: str, what: str = "") -> str:
     d = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(d):
         raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' does not exist")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    # the writer's pid is in the name, so a later run can tell a killed writer's leftover
+    # (io.cleanup_temporaries) from a file another live process is writing
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp", dir=d)
     os.close(fd)
     os.chmod(tmp, default_mode())
     return tmp

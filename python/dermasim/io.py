@@ -17,26 +17,41 @@ Layout (docs/guide.md, "File layout")::
                      scenario (JSON), units (JSON: name → unit), seed, threads, complete
                      (0 while a run is being written or after an interruption), title
 
-Files are written atomically: to a temporary file in the same directory, renamed onto the
-final name by :meth:`ResultWriter.close`. A sidecar ``<name>.xdmf`` (XDMF 3, rectilinear grid
-with a temporal collection) lets ParaView open the run.
+Files are written atomically and verified: to a temporary file in the same directory, which
+:meth:`ResultWriter.close` closes, seals, fsyncs, re-reads (seal and every dataset) and only then
+renames onto the final name. Any failure (a full disk, a lost mount, a killed process) leaves
+the previous file untouched, removes the temporary file and raises :class:`FileFormatError`
+naming the final path.
+
+The seal (format_version 2): the first 512 bytes of the file are an HDF5 user block holding the
+FNV-1a 64-bit digest and length of every byte after it (``dermasim._core.seal_file``); readers
+check it first (``verify_seal``), so any change of any byte, in the data, the HDF5 metadata or
+the attributes, is reported as a corrupt file instead of read back as a changed value. Files of
+format_version 1 (no seal) are still read, unverified.
+
+A sidecar ``<name>.xdmf`` (XDMF 3, rectilinear grid with a temporal collection) lets ParaView
+open the run.
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import _core
 from ._core import FileFormatError, InvalidArgumentError
 from .config import temp_beside
 
-__all__ = ["ResultWriter", "open_dataset", "read_result", "write_xdmf", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["ResultWriter", "open_dataset", "read_result", "write_xdmf", "cleanup_temporaries", "FORMAT",
+           "FORMAT_VERSION"]
 
 FORMAT = "dermasim-result"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sealed (user block digest); 1: no seal
 LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
 
 
@@ -52,7 +67,9 @@ def _faces_from_centres(c: np.ndarray, length: Optional[float] = None) -> np.nda
 class ResultWriter:
     """Incremental, atomic writer of the result layout (used by ``Result.to_hdf5`` and the
     storage tracker). Use as a context manager; an exception inside the block still keeps what
-    was written (marked ``complete = 0``) unless ``keep_partial=False``.
+    was written (marked ``complete = 0``) unless ``keep_partial=False``. A failed write (e.g. a
+    full disk) raises :class:`FileFormatError` naming ``path``, removes the temporary file and
+    leaves any previous file at ``path`` as it was.
 
     ``grid``: mapping with ``x``, ``y``, ``z`` (centres, m) and ``z_faces`` (m), or a
     :class:`dermasim.Grid`.
@@ -64,12 +81,18 @@ class ResultWriter:
         import h5py
 
         self.path = os.fspath(path)
-        self._tmp = temp_beside(self.path)
-        self._h = h5py.File(self._tmp, "w")
         self._compression = compression
         self._xdmf = xdmf
         self._keep_partial = keep_partial
+        self._closed = True
+        _check_directory(self.path, "")
+        self._h = _memory_file()
         self._closed = False
+        with self._guard():
+            self._init(grid, attrs, units, layers)
+
+    def _init(self, grid: Any, attrs: Optional[Mapping[str, Any]], units: Optional[Mapping[str, str]],
+              layers: Optional[Sequence[int]]) -> None:
         self.units: Dict[str, str] = dict(units or {})
         g = _grid_arrays(grid)
         self.shape = (len(g["z"]), len(g["y"]), len(g["x"]))
@@ -91,110 +114,134 @@ class ResultWriter:
         for k, v in (attrs or {}).items():
             self.set_attr(k, v)
 
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Every write goes through here: an OSError from HDF5 (ENOSPC, EIO, ...) abandons the
+        temporary file and becomes a FileFormatError naming the final path."""
+        if self._closed:
+            raise FileFormatError(f"'{self.path}': the writer is closed (an earlier write failed?)")
+        try:
+            yield
+        except (OSError, RuntimeError) as e:  # h5py raises both for failed writes and closes
+            self.abort()
+            if isinstance(e, FileFormatError):
+                raise
+            raise FileFormatError(f"cannot write '{self.path}': {_short(e)} "
+                                  "(the previous file, if any, is unchanged)") from None
+
     # -- writing ------------------------------------------------------------------------------
     def set_attr(self, key: str, value: Any) -> None:
         if isinstance(value, (dict, list, tuple)):
             value = json.dumps(value)
         elif value is None:
             value = ""
-        self._h.attrs[key] = value
+        with self._guard():
+            self._h.attrs[key] = value
 
     def append_snapshot(self, t: float, fields: Mapping[str, Any]) -> None:
         """Append the fields (each nz × ny × nx, or anything reshapeable to it) at time t (s)."""
-        k = self._h["times"].shape[0]
-        for name, v in fields.items():
-            arr = np.asarray(v, dtype=float).reshape(self.shape)
-            if name not in self._h["fields"]:
-                if k:
-                    raise InvalidArgumentError(f"field {name!r} appears after the first snapshot")
-                self._h["fields"].create_dataset(
-                    name, shape=(0,) + self.shape, maxshape=(None,) + self.shape, dtype="f8",
-                    chunks=(1,) + self.shape, compression="gzip" if self._compression else None,
-                    compression_opts=self._compression or None, shuffle=bool(self._compression))
-            ds = self._h["fields"][name]
-            ds.resize(k + 1, axis=0)
-            ds[k] = arr
-        self._h["times"].resize(k + 1, axis=0)
-        self._h["times"][k] = t
+        with self._guard():
+            k = self._h["times"].shape[0]
+            for name, v in fields.items():
+                arr = np.asarray(v, dtype=float).reshape(self.shape)
+                if name not in self._h["fields"]:
+                    if k:
+                        raise InvalidArgumentError(f"field {name!r} appears after the first snapshot")
+                    self._h["fields"].create_dataset(
+                        name, shape=(0,) + self.shape, maxshape=(None,) + self.shape, dtype="f8",
+                        chunks=(1,) + self.shape, compression="gzip" if self._compression else None,
+                        compression_opts=self._compression or None, shuffle=bool(self._compression))
+                ds = self._h["fields"][name]
+                ds.resize(k + 1, axis=0)
+                ds[k] = arr
+            self._h["times"].resize(k + 1, axis=0)
+            self._h["times"][k] = t
 
     def append_outcomes(self, t: float, values: Mapping[str, float]) -> None:
         """Append one row of outcome metrics at time t (s)."""
-        g = self._h["outcomes"]
-        k = g["time"].shape[0]
-        for name, v in values.items():
-            if name == "time":
-                raise InvalidArgumentError("'time' is reserved in /outcomes")
-            if name not in g:
-                ds = g.create_dataset(name, shape=(k,), maxshape=(None,), dtype="f8", chunks=(256,))
-                ds[:] = np.nan
-            g[name].resize(k + 1, axis=0)
-            g[name][k] = v
-        for name in g:
-            if name != "time" and name not in values:
+        with self._guard():
+            g = self._h["outcomes"]
+            k = g["time"].shape[0]
+            for name, v in values.items():
+                if name == "time":
+                    raise InvalidArgumentError("'time' is reserved in /outcomes")
+                if name not in g:
+                    ds = g.create_dataset(name, shape=(k,), maxshape=(None,), dtype="f8", chunks=(256,))
+                    ds[:] = np.nan
                 g[name].resize(k + 1, axis=0)
-                g[name][k] = np.nan
-        g["time"].resize(k + 1, axis=0)
-        g["time"][k] = t
+                g[name][k] = v
+            for name in g:
+                if name != "time" and name not in values:
+                    g[name].resize(k + 1, axis=0)
+                    g[name][k] = np.nan
+            g["time"].resize(k + 1, axis=0)
+            g["time"][k] = t
 
     def write_outcome_series(self, times: Any, series: Mapping[str, Any]) -> None:
         """Write whole outcome series at once (each the length of ``times``)."""
-        g = self._h["outcomes"]
-        t = np.asarray(times, dtype=float)
-        g["time"].resize(t.size, axis=0)
-        g["time"][:] = t
-        for name, v in series.items():
-            v = np.asarray(v, dtype=float)
-            if v.shape != t.shape:
-                raise InvalidArgumentError(f"outcome {name!r}: {v.shape[0] if v.ndim else 0} values "
-                                           f"for {t.size} times")
-            g.create_dataset(name, data=v, maxshape=(None,), chunks=(max(1, min(256, t.size)),))
+        with self._guard():
+            g = self._h["outcomes"]
+            t = np.asarray(times, dtype=float)
+            g["time"].resize(t.size, axis=0)
+            g["time"][:] = t
+            for name, v in series.items():
+                v = np.asarray(v, dtype=float)
+                if v.shape != t.shape:
+                    raise InvalidArgumentError(f"outcome {name!r}: {v.shape[0] if v.ndim else 0} values "
+                                               f"for {t.size} times")
+                g.create_dataset(name, data=v, maxshape=(None,), chunks=(max(1, min(256, t.size)),))
 
     def write_summary(self, values: Mapping[str, float]) -> None:
-        for name, v in values.items():
-            self._h.require_group("summary").create_dataset(name, data=float(v))
+        with self._guard():
+            for name, v in values.items():
+                self._h.require_group("summary").create_dataset(name, data=float(v))
 
     def write_table(self, name: str, df: Any) -> None:
         """A pandas DataFrame as /tables/<name>/<column> (numbers float64, text UTF-8); the column
         order is kept in the group's ``columns`` attribute."""
         import h5py
 
-        g = self._h.require_group(f"tables/{name}")
-        cols = [str(c) for c in df.columns]
-        for c in df.columns:
-            v = df[c].to_numpy()
-            if v.dtype.kind in "biuf":
-                g.create_dataset(str(c), data=v.astype(float))
-            else:
-                g.create_dataset(str(c), data=[str(x) for x in v], dtype=h5py.string_dtype())
-        g.attrs["columns"] = json.dumps(cols)
+        with self._guard():
+            g = self._h.require_group(f"tables/{name}")
+            cols = [str(c) for c in df.columns]
+            for c in df.columns:
+                v = df[c].to_numpy()
+                if v.dtype.kind in "biuf":
+                    g.create_dataset(str(c), data=v.astype(float))
+                else:
+                    g.create_dataset(str(c), data=[str(x) for x in v], dtype=h5py.string_dtype())
+            g.attrs["columns"] = json.dumps(cols)
 
     def flush(self) -> None:
-        self._h.flush()
+        with self._guard():
+            self._h.flush()
 
     def close(self, complete: bool = True) -> str:
-        """Mark complete, close, rename onto the final path and write the XDMF sidecar."""
+        """Mark complete, close, seal, verify, rename onto the final path and write the XDMF
+        sidecar."""
         if self._closed:
             return self.path
-        self._h.attrs["complete"] = int(bool(complete))
-        self._h.attrs["units"] = json.dumps(self.units)
-        self._h.close()
-        os.replace(self._tmp, self.path)
+        with self._guard():
+            self._h.attrs["complete"] = int(bool(complete))
+            self._h.attrs["units"] = json.dumps(self.units)
         self._closed = True
+        _write_image(self._h, self.path, "")
         if self._xdmf:
             write_xdmf(self.path)
         return self.path
 
     def abort(self) -> None:
+        """Drop the temporary file (the previous file at ``path``, if any, stays)."""
         if not self._closed:
-            self._h.close()
-            os.remove(self._tmp)
             self._closed = True
+            _close_quietly(self._h)
 
     def __enter__(self) -> "ResultWriter":
         return self
 
     def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
-        if et is None or (self._keep_partial and issubclass(et, (KeyboardInterrupt, Exception))):
+        if et is None or (self._keep_partial and issubclass(et, (KeyboardInterrupt, Exception))
+                          and not self._closed):
             self.close(complete=et is None)
         else:
             self.abort()
@@ -205,6 +252,115 @@ class ResultWriter:
                 self.abort()
         except Exception:
             pass
+
+
+def _short(e: BaseException) -> str:
+    """A one-line reason from an OSError of h5py/HDF5 (whose messages span several lines)."""
+    if isinstance(e, OSError) and e.errno:
+        return os.strerror(e.errno)
+    return " ".join(str(e).split())[:300]
+
+
+def _close_quietly(h: Any) -> None:
+    if h is not None:
+        try:
+            h.close()
+        except Exception:
+            pass
+
+
+def _check_directory(path: str, what: str) -> None:
+    d = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(d):
+        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' does not exist")
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' is not writable")
+
+
+_memory_files = itertools.count()
+
+
+def _memory_file() -> Any:
+    """A new HDF5 file held in memory (HDF5's core driver, no backing store), with room for the
+    seal. Files are built in memory and written out by :func:`_write_image` with plain, checked
+    writes: a full disk then fails one ``write`` call, never an HDF5 flush. (When HDF5 itself
+    hit ENOSPC, h5py left datasets that could not be closed, and the interpreter crashed at exit
+    with signal 11 when HDF5 closed them again.)"""
+    import h5py
+
+    name = f"dermasim-memory-{os.getpid()}-{next(_memory_files)}.h5"
+    return h5py.File(name, "w", driver="core", backing_store=False, userblock_size=_core.SEAL_BYTES)
+
+
+def _write_image(h: Any, path: str, what: str) -> None:
+    """Write the in-memory HDF5 file ``h`` (closing it) to a temporary file beside ``path``,
+    then seal, verify and rename it onto ``path`` (:func:`_commit`)."""
+    try:
+        h.flush()
+        image = h.id.get_file_image()
+    finally:
+        _close_quietly(h)
+    tmp = temp_beside(path, what)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(b"\0" * _core.SEAL_BYTES)  # the user block, filled by the seal
+            f.write(image)
+    except OSError as e:
+        _remove_quietly(tmp)
+        raise FileFormatError(f"cannot write {what}'{path}': {_short(e)} "
+                              "(the previous file, if any, is unchanged)") from None
+    _commit(tmp, path, what)
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def _verify_hdf5(path: str) -> None:
+    """Open ``path`` and read every dataset and attribute (HDF5 structure check)."""
+    import h5py
+
+    def visit(name: str, obj: Any) -> None:
+        for k in obj.attrs:
+            obj.attrs[k]
+        if isinstance(obj, h5py.Dataset):
+            obj[()]
+
+    with h5py.File(path, "r") as h:
+        for k in h.attrs:
+            h.attrs[k]
+        h.visititems(visit)
+
+
+def _commit(tmp: str, path: str, what: str) -> None:
+    """Seal, fsync and verify the closed temporary file ``tmp``, then rename it onto ``path``
+    and fsync the directory. On any failure the temporary file is removed, ``path`` is left as
+    it was and FileFormatError names ``path``."""
+    try:
+        _core.seal_file(tmp)
+        _core.verify_seal(tmp)
+        _verify_hdf5(tmp)
+        os.replace(tmp, path)
+    except (OSError, RuntimeError, ValueError, KeyError) as e:
+        _remove_quietly(tmp)
+        raise FileFormatError(f"cannot write {what}'{path}': {_short(e)} "
+                              "(the previous file, if any, is unchanged)") from None
+    try:
+        _core.fsync_path(path, True)
+    except OSError:  # the file is complete and renamed; a directory fsync may be unsupported
+        pass
+
+
+def check_seal(path: str, format_version: Optional[int] = None) -> str:
+    """``verify_seal`` of a file, with the rule that a file of ``format_version`` >= 2 must be
+    sealed. Raises FileFormatError naming the file."""
+    state = _core.verify_seal(path)
+    if state == "unsealed" and format_version is not None and format_version >= 2:
+        raise FileFormatError(f"'{path}' is corrupt: a format_version {format_version} file without its seal")
+    return state
 
 
 def _grid_arrays(grid: Any) -> Dict[str, np.ndarray]:
@@ -277,10 +433,20 @@ class _open_h5:
 
         if not os.path.exists(self.path):
             raise FileFormatError(f"cannot open '{self.path}': no such file")
+        if os.path.isdir(self.path):
+            raise FileFormatError(f"cannot open '{self.path}': it is a directory")
+        state = _core.verify_seal(self.path)  # FileFormatError naming the file if damaged
         try:
             self.h = h5py.File(self.path, "r")
         except OSError as e:
-            raise FileFormatError(f"'{self.path}' is not an HDF5 file (or is corrupt): {e}") from None
+            raise FileFormatError(f"'{self.path}' is not an HDF5 file (or is corrupt): {_short(e)}") from None
+        try:
+            version = int(self.h.attrs.get("format_version", 1))
+        except (TypeError, ValueError, OSError):
+            version = 1
+        if state == "unsealed" and version >= 2:
+            self.h.close()
+            raise FileFormatError(f"'{self.path}' is corrupt: a format_version {version} file without its seal")
         if self.require and not ("grid" in self.h and "times" in self.h):
             self.h.close()
             raise FileFormatError(f"'{self.path}' is an HDF5 file but not a dermasim result "
@@ -321,10 +487,17 @@ def read_result(path: str | os.PathLike) -> Any:
                 tables[tn] = {c: [x.decode() if isinstance(x, bytes) else x for x in g[c][()]]
                               if g[c].dtype.kind == "O" else g[c][()] for c in cols}
             attrs = {k: _attr_str(v) for k, v in h.attrs.items()}
-    except (KeyError, ValueError) as e:
-        raise FileFormatError(f"'{path}' is not a valid dermasim result file: {e}") from None
-    units = json.loads(attrs.pop("units", "{}") or "{}")
-    info = json.loads(attrs.pop("info", "{}") or "{}")
+        units = json.loads(attrs.pop("units", "{}") or "{}")
+        info = json.loads(attrs.pop("info", "{}") or "{}")
+        if not isinstance(units, dict) or not isinstance(info, dict):
+            raise ValueError("attributes 'units' and 'info' must hold JSON objects")
+        _check_layout(grid, times, fields, outcome_times, outcomes)
+    except FileFormatError:
+        raise
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError, OSError, RuntimeError) as e:
+        # every malformed file is the library's error naming it (json.JSONDecodeError is a ValueError)
+        raise FileFormatError(f"'{path}' is not a valid dermasim result file: {type(e).__name__}: "
+                              f"{_short(e)}") from None
     scen = attrs.pop("scenario", "")
     scenario = None
     if scen:
@@ -342,6 +515,32 @@ def read_result(path: str | os.PathLike) -> Any:
                   outcomes=outcomes, summary=summary, units=units, scenario=scenario,
                   seed=attrs.pop("seed", None), threads=attrs.pop("threads", None), attrs=attrs, info=info,
                   path=path)
+
+
+def _check_layout(grid: Mapping[str, Any], times: Any, fields: Mapping[str, Any], outcome_times: Any,
+                  outcomes: Mapping[str, Any]) -> None:
+    """The shapes and types of the layout (ValueError naming what is wrong)."""
+    def numeric(name: str, a: Any, ndim: int) -> np.ndarray:
+        a = np.asarray(a)
+        if a.dtype.kind not in "fiu" or a.ndim != ndim:
+            raise ValueError(f"{name} must be a {ndim}-D numeric array (found {a.dtype}, {a.ndim}-D)")
+        return a
+
+    for k in ("x", "y", "z", "z_faces"):
+        if k not in grid:
+            raise ValueError(f"/grid/{k} is missing")
+        numeric(f"/grid/{k}", grid[k], 1)
+    shape = (len(grid["z"]), len(grid["y"]), len(grid["x"]))
+    if len(grid["z_faces"]) != shape[0] + 1:
+        raise ValueError(f"/grid/z_faces has {len(grid['z_faces'])} values for {shape[0]} z cells")
+    nt = numeric("/times", times, 1).shape[0]
+    for k, v in fields.items():
+        if numeric(f"/fields/{k}", v, 4).shape != (nt,) + shape:
+            raise ValueError(f"/fields/{k} has shape {np.shape(v)}, expected {(nt,) + shape} (times, z, y, x)")
+    no = numeric("/outcomes/time", outcome_times, 1).shape[0]
+    for k, v in outcomes.items():
+        if numeric(f"/outcomes/{k}", v, 1).shape[0] != no:
+            raise ValueError(f"/outcomes/{k} has {np.shape(v)[0]} values for {no} outcome times")
 
 
 def open_dataset(path: str | os.PathLike) -> Any:
@@ -362,17 +561,16 @@ def write_checkpoint(path: str | os.PathLike, scenario_json: str, payload: bytes
     import h5py
 
     path = os.fspath(path)
-    tmp = temp_beside(path, "checkpoint ")
+    _check_directory(path, "checkpoint ")
+    h = _memory_file()
     try:
-        with h5py.File(tmp, "w") as h:
-            h.attrs["format"] = CHECKPOINT_FORMAT
-            h.attrs["scenario"] = scenario_json
-            h.create_dataset("payload", data=np.frombuffer(payload, dtype=np.uint8))
-        os.replace(tmp, path)
+        h.attrs["format"] = CHECKPOINT_FORMAT
+        h.attrs["scenario"] = scenario_json
+        h.create_dataset("payload", data=np.frombuffer(payload, dtype=np.uint8))
     except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        _close_quietly(h)
         raise
+    _write_image(h, path, "checkpoint ")
     return path
 
 
@@ -381,7 +579,60 @@ def read_checkpoint(path: str | os.PathLike) -> Tuple[str, bytes]:
     a missing, corrupt or foreign file is a FileFormatError naming it."""
     path = os.fspath(path)
     with _open_h5(path, require_layout=False) as h:
-        if h.attrs.get("format") != CHECKPOINT_FORMAT or "payload" not in h:
-            raise FileFormatError(f"'{path}' is an HDF5 file but not a dermasim checkpoint")
-        sj = h.attrs.get("scenario")
-        return str(sj), h["payload"][()].tobytes()
+        try:
+            if h.attrs.get("format") != CHECKPOINT_FORMAT or "payload" not in h:
+                raise FileFormatError(f"'{path}' is an HDF5 file but not a dermasim checkpoint")
+            sj = h.attrs.get("scenario")
+            return str(sj), np.asarray(h["payload"][()], dtype=np.uint8).tobytes()
+        except FileFormatError:
+            raise
+        except (KeyError, ValueError, TypeError, OSError, AttributeError) as e:
+            raise FileFormatError(f"'{path}' is not a valid dermasim checkpoint: {_short(e)}") from None
+
+
+def cleanup_temporaries(path: str | os.PathLike, min_age_s: float = 3600.0) -> List[str]:
+    """Remove the temporary files that earlier, killed writers of ``path`` left beside it:
+    ``.<name>.<pid>.<random>.tmp`` (Python writers) and ``<name>.tmp-<pid>`` (C++ writers) whose
+    process no longer runs, and pid-less ``.<name>.<random>.tmp`` of older versions not touched
+    for ``min_age_s``. Returns the removed paths. ``simulate(checkpoint=...)`` and ``dermasim
+    run`` call it before they write."""
+    import re
+    import time
+
+    path = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(path))
+    base = re.escape(os.path.basename(path))
+    with_pid = (re.compile(r"^\." + base + r"\.(\d+)\.[A-Za-z0-9_]{8}\.tmp$"),
+                re.compile(r"^" + base + r"\.tmp-(\d+)$"))
+    old_style = re.compile(r"^\." + base + r"\.[A-Za-z0-9_]{8}\.tmp$")
+    removed: List[str] = []
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return removed
+    now = time.time()
+    for n in names:
+        full = os.path.join(d, n)
+        m = with_pid[0].match(n) or with_pid[1].match(n)
+        try:
+            if m:
+                pid = int(m.group(1))
+                if pid == os.getpid() or _pid_alive(pid):
+                    continue
+            elif not (old_style.match(n) and now - os.path.getmtime(full) >= min_age_s):
+                continue
+            os.remove(full)
+            removed.append(full)
+        except OSError:
+            pass
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -212,7 +212,7 @@ class Result:
         attrs.pop("complete", None)
         w = ResultWriter(path, self.grid, attrs=attrs, units=self.units, layers=self.layers,
                          compression=compression, xdmf=xdmf, keep_partial=False)
-        with w:
+        try:
             for k, t in enumerate(self.times):
                 w.append_snapshot(float(t), {n: v[k] for n, v in self.fields.items()})
             if self.outcome_times.size:
@@ -221,12 +221,10 @@ class Result:
                 w.write_summary(self.summary_values)
             for name, df in self.tables.items():
                 w.write_table(name, df)
-        if not self.complete:  # keep the flag of an interrupted run
-            import h5py
-
-            with h5py.File(w.path, "r+") as h:
-                h.attrs["complete"] = 0
-        return w.path
+        except BaseException:
+            w.abort()
+            raise
+        return w.close(complete=bool(self.complete))  # keeps the flag of an interrupted run
 
     @classmethod
     def from_hdf5(cls, path: str | os.PathLike) -> "Result":

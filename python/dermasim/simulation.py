@@ -15,12 +15,42 @@ from ._core import InvalidArgumentError
 from .results import OUTCOME_UNITS, Result
 from .trackers import RuntimeTracker, get_trackers, raise_errors, to_observers
 
-__all__ = ["simulate"]
+__all__ = ["simulate", "parse_bytes"]
+
+_BYTE_UNITS = {"b": 1.0, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+               "kib": 2.0 ** 10, "mib": 2.0 ** 20, "gib": 2.0 ** 30, "tib": 2.0 ** 40}
+
+
+def parse_bytes(value: Any, name: str) -> float:
+    """A memory size: a number of bytes or a string such as "4 GB", "512 MiB" (SI and binary
+    prefixes). InvalidArgumentError naming ``name`` otherwise."""
+    import math
+    import re
+
+    if isinstance(value, bool):
+        raise InvalidArgumentError(f"{name}: expected a memory size such as '4 GB' (got {value!r})")
+    if isinstance(value, (int, float)):
+        v = float(value) if not isinstance(value, int) or abs(value) < 2 ** 62 else math.inf
+    elif isinstance(value, str):
+        m = re.fullmatch(r"\s*([0-9.eE+-]+)\s*([A-Za-z]*)\s*", value)
+        unit = (m.group(2) or "b").lower() if m else None
+        if not m or unit not in _BYTE_UNITS:
+            raise InvalidArgumentError(f"{name}: expected a memory size such as '4 GB' or '512 MiB' (got {value!r})")
+        try:
+            v = float(m.group(1)) * _BYTE_UNITS[unit]
+        except ValueError:
+            raise InvalidArgumentError(f"{name}: {value!r} is not a number of bytes") from None
+    else:
+        raise InvalidArgumentError(f"{name}: expected a memory size such as '4 GB' (got {type(value).__name__})")
+    if not (1e6 <= v <= 1e15):
+        raise InvalidArgumentError(f"{name}: {value!r} is outside [1 MB, 1 PB]")
+    return v
 
 
 def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
              max_runtime: Any = None, snapshots: Optional[Sequence[Any]] = None,
-             checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None) -> Result:
+             checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+             max_memory: Any = None) -> Result:
     """Run ``scenario`` (a :class:`dermasim.Scenario`) and return a :class:`dermasim.Result`.
 
     ``trackers``: trackers, ``"progress"``, ``"print"`` or callables (see
@@ -29,7 +59,16 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
     result holds what was computed (``result.complete`` is False); ``snapshots``: times
     ("12 weeks", or seconds) at which to keep copies of every field (default: the start and
     the end). Ctrl-C stops the run cleanly (trackers finish, storage files are kept) and
-    raises KeyboardInterrupt.
+    raises KeyboardInterrupt. Both are checked at the end of every step, at most every 50 ms
+    of wall-clock time, so a run stops within one step plus 50 ms whatever its step size.
+
+    ``threads``: 1 to 4 × the processors there are. ``max_memory``: the memory the run may use
+    ("4 GB", "512 MiB" or bytes; default: the environment variable ``DERMASIM_MAX_MEMORY``,
+    else the memory available now, MemAvailable and the cgroup limit). The run's memory is
+    estimated before anything is allocated (``dermasim._core.estimate_memory``) and a run that
+    would not fit is refused with an InvalidArgumentError naming the numerics parameters that
+    drive it. A fixed-step run (``numerics.adaptive = False``) of more than 10⁷ steps is refused
+    the same way.
 
     ``checkpoint``: path of a checkpoint file (HDF5). The run state is written there, atomically,
     at the start of every session after the first; if the file exists when ``simulate`` is
@@ -46,6 +85,12 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
         raise InvalidArgumentError(f"simulate: expected a Scenario (got {type(scenario).__name__})")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise InvalidArgumentError(f"threads: expected an integer >= 1 (got {threads!r})")
+    if threads is not None:
+        hi = 4 * _core.processors()
+        if threads > hi:
+            raise InvalidArgumentError(f"threads: {threads} is out of range [1, {hi}] (at most 4 per "
+                                       f"processor; this machine has {_core.processors()})")
+    mem = parse_bytes(max_memory, "max_memory") if max_memory is not None else 0.0
     trs = get_trackers(trackers)
     if max_runtime is not None:
         trs.append(RuntimeTracker(max_runtime))
@@ -71,9 +116,10 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
     resume = None
     write = None
     if ck_path is not None:
-        from .io import read_checkpoint, write_checkpoint
+        from .io import cleanup_temporaries, read_checkpoint, write_checkpoint
 
         sj = scenario.to_json()
+        cleanup_temporaries(ck_path)  # left by a killed run
         if os.path.exists(ck_path):
             stored, resume = read_checkpoint(ck_path)
             if stored != sj:
@@ -85,8 +131,14 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
             write_checkpoint(ck_path, sj, payload)
             return True
     try:
-        r = _core.simulate_healing(cpp, threads=threads or 0, snapshot_times=times, observers=obs,
-                                   checkpoint=write, resume=resume)
+        try:
+            r = _core.simulate_healing(cpp, threads=threads or 0, snapshot_times=times, observers=obs,
+                                       checkpoint=write, resume=resume, max_memory=mem)
+        except _core.FileFormatError as e:
+            if resume is not None and str(e).startswith("checkpoint:"):
+                raise _core.FileFormatError(f"checkpoint '{ck_path}': {str(e)[len('checkpoint:'):].strip()} "
+                                            "(remove it to start the run afresh)") from None
+            raise
         raise_errors(obs)
         result = Result.from_cpp(r, scenario, threads=threads)
         if ck_path is not None and r.info.completed and os.path.exists(ck_path):

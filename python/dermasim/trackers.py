@@ -83,6 +83,8 @@ class Tracker:
     def fire_times(self, duration: float) -> List[float]:
         """The times in [0, duration] at which this tracker fires (used by pure-Python drivers)."""
         kind, args = self.schedule(duration)
+        if kind == "wall":  # wall-clock schedules have no simulated times
+            return []
         if kind == "at":
             return [t for t in args[0] if t <= duration]
         out, t = [0.0], 0.0
@@ -186,17 +188,30 @@ class PrintTracker(Tracker):
 
 class RuntimeTracker(Tracker):
     """Stops the run (cleanly; results so far are kept) after ``max_runtime`` of wall-clock time
-    ("10 min", "2 h" or seconds). It checks at its schedule (default: 1000 times per run)."""
+    ("10 min", "2 h" or seconds). It checks at the end of every step at most every
+    ``check_period`` seconds of wall-clock time (default: 1/20 of the limit, at most 50 ms), so
+    it stops within one step plus ``check_period`` of the limit whatever the step size; it cuts
+    no steps, so the results do not depend on it. With ``interval=`` (simulated time) it checks
+    on that schedule instead."""
 
     default_points = 1000
     exact_times = False  # checks at step ends: cuts no steps
 
-    def __init__(self, max_runtime: Any, interval: Any = None, **kw: Any):
+    def __init__(self, max_runtime: Any, interval: Any = None, *, check_period: Optional[float] = None,
+                 **kw: Any):
         super().__init__(interval, **kw)
         self.max_runtime = _units.parse(max_runtime, "time", "max_runtime")
-        if self.max_runtime <= 0:
+        if not (self.max_runtime > 0):
             raise InvalidArgumentError(f"max_runtime: must be > 0 (got {max_runtime!r})")
+        self.check_period = min(0.05, self.max_runtime / 20) if check_period is None else float(check_period)
+        if not (1e-6 <= self.check_period <= 1e6):
+            raise InvalidArgumentError(f"check_period: {self.check_period!r} s is outside [1e-06, 1e+06] s")
         self.stopped = False
+
+    def schedule(self, duration: float) -> Tuple[str, Tuple[Any, ...]]:
+        if self.interval is None and self.geometric is None and self.times is None:
+            return "wall", (self.check_period,)
+        return super().schedule(duration)
 
     def start(self, run: Mapping[str, Any]) -> None:
         self._t0 = time.perf_counter()
@@ -261,11 +276,11 @@ class StorageTracker(Tracker):
 
 
 def to_observers(trackers: Sequence[Tracker], run: Mapping[str, Any], *,
-                 outcomes: Any = None, interrupt_checks: int = 1000) -> List[Any]:
+                 outcomes: Any = None, interrupt_period: float = 0.05) -> List[Any]:
     """C++ observers (``dermasim._core.PyObserver``) for ``trackers``: each fires on its tracker's
     schedule (exactly, or at step ends for trackers with ``exact_times = False``) with the GIL
     held only then and calls ``tracker.handle(State(...))``. A watcher checking for Ctrl-C at
-    step ends, at most ``interrupt_checks`` times per run, is added. ``outcomes(t, fields)``, if
+    step ends, every ``interrupt_period`` s of wall-clock time (0: none), is added. ``outcomes(t, fields)``, if
     given, supplies the current outcome values for the trackers. After the C++ call, pass the
     observers to :func:`raise_errors`."""
     from . import _core
@@ -286,11 +301,13 @@ def to_observers(trackers: Sequence[Tracker], run: Mapping[str, Any], *,
         if not getattr(tr, "exact_times", True):
             o.at_step_end = True
         obs.append(o)
-    if interrupt_checks and duration > 0:
-        # at step ends: the checks cut no steps (when they landed on their 1000 times, the
-        # default 1D run took 4x longer from Python than from C++), and results do not
-        # depend on them
-        watcher = _core.PyObserver(_core.Schedule.fixed(duration / interrupt_checks),
+    if interrupt_period and duration > 0:
+        # every `interrupt_period` s of wall-clock time, at step ends: Ctrl-C is seen within a
+        # step plus that period whatever the step size (a fixed 1 ms step run used to be
+        # checked once per duration/1000 of simulated time, i.e. never in practice); the
+        # checks cut no steps (when they landed on 1000 simulated times, the default 1D run
+        # took 4x longer from Python than from C++), and results do not depend on them
+        watcher = _core.PyObserver(_core.Schedule.wall(interrupt_period),
                                    lambda t, f, s: None, check_signals=True)
         watcher.at_step_end = True
         obs.append(watcher)

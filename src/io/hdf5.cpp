@@ -1,10 +1,15 @@
 // HDF5 I/O bodies (the only translation unit that includes hdf5.h).
 #include "dermasim/io/hdf5.hpp"
 
+#include <fcntl.h>
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -17,6 +22,53 @@ struct Silence {  // HDF5 prints its error stack by default; we throw io_error i
 const Silence silence_once;
 
 [[noreturn]] void fail(const std::string& what) { throw io_error(what); }
+
+// A checked HDF5 call: a negative return value throws io_error with `what`.
+template <class T>
+T check(T v, const std::string& what) {
+  if (v < 0) fail(what);
+  return v;
+}
+
+std::string sys_error() { return std::strerror(errno); }
+
+constexpr char kSealMagic[] = "dermasim-seal 1\n";
+
+// FNV-1a 64 of the bytes from `offset` to the end of the open file `fd`; *n gets their count.
+std::uint64_t fnv1a_file(int fd, off_t offset, std::uint64_t* n, const std::string& path) {
+  std::uint64_t h = 1469598103934665603ULL, count = 0;
+  std::vector<unsigned char> buf(1 << 20);
+  for (;;) {
+    const ssize_t r = ::pread(fd, buf.data(), buf.size(), offset);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot read '" + path + "': " + sys_error());
+    }
+    if (r == 0) break;
+    for (ssize_t i = 0; i < r; ++i) h = (h ^ buf[std::size_t(i)]) * 1099511628211ULL;
+    offset += r;
+    count += std::uint64_t(r);
+  }
+  *n = count;
+  return h;
+}
+
+std::string seal_text(std::uint64_t digest, std::uint64_t n) {
+  char b[128];
+  std::snprintf(b, sizeof b, "%sfnv1a64 %016llx\nbytes %llu\n", kSealMagic, (unsigned long long)digest,
+                (unsigned long long)n);
+  std::string s(b);
+  s.resize(kSealBytes, '\0');
+  return s;
+}
+
+struct Fd {
+  int fd;
+  Fd(const std::string& path, int flags) : fd(::open(path.c_str(), flags)) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
 
 hid_t ensure_groups(hid_t file, const std::string& name) {
   // create intermediate groups of "a/b/c" (c is the dataset)
@@ -42,11 +94,40 @@ struct H5Writer::Impl {
   hid_t times = -1;
 };
 
+// The last part of a writer's failing call: close what is open (errors ignored), remove the
+// temporary file and throw io_error naming the final path.
+[[noreturn]] static void abandon(H5Writer::Impl& im, const std::string& tmp, const std::string& path,
+                                 const std::string& what) {
+  for (auto& [n, d] : im.fields) H5Dclose(d);
+  im.fields.clear();
+  if (im.times >= 0) H5Dclose(im.times);
+  im.times = -1;
+  if (im.file >= 0) H5Fclose(im.file);
+  im.file = -1;
+  std::remove(tmp.c_str());
+  fail("cannot write '" + path + "': " + what + " (the previous file, if any, is unchanged)");
+}
+
 H5Writer::H5Writer(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
   if (path.empty()) throw invalid_argument("output path is empty");
   tmp_ = path + ".tmp-" + std::to_string(::getpid());
-  impl_->file = H5Fcreate(tmp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (impl_->file < 0) fail("cannot create HDF5 file '" + tmp_ + "' (is the directory writable?)");
+  {  // fail early, with the path, where the directory is not writable
+    Fd probe(tmp_, O_WRONLY | O_CREAT | O_TRUNC);
+    if (probe.fd < 0) fail("cannot create HDF5 file '" + tmp_ + "' (is the directory writable?): " + sys_error());
+  }
+  std::remove(tmp_.c_str());
+  // The file is built in memory (HDF5's core driver) and written out by commit() with plain,
+  // checked POSIX writes: a full disk then fails one write() call instead of leaving HDF5
+  // with datasets that could not be flushed, which crashed the process at exit.
+  static unsigned long long counter = 0;
+  const std::string mem = "dermasim-memory-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+  const bool ok = fcpl >= 0 && fapl >= 0 && H5Pset_userblock(fcpl, kSealBytes) >= 0 &&
+                  H5Pset_fapl_core(fapl, 1 << 20, 0) >= 0;
+  impl_->file = ok ? H5Fcreate(mem.c_str(), H5F_ACC_TRUNC, fcpl, fapl) : -1;
+  if (fcpl >= 0) H5Pclose(fcpl);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (impl_->file < 0) fail("cannot create the in-memory HDF5 file for '" + path + "'");
 }
 
 H5Writer::~H5Writer() {
@@ -67,18 +148,19 @@ void H5Writer::write_array(const std::string& name0, const std::vector<double>& 
   if (n != data.size())
     throw invalid_argument("write_array('" + name + "'): dims give " + std::to_string(n) +
                            " values, data has " + std::to_string(data.size()));
-  ensure_groups(impl_->file, name);
-  hid_t space = H5Screate_simple(int(hd.size()), hd.data(), nullptr);
-  hid_t ds = H5Dcreate2(impl_->file, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
-                        H5P_DEFAULT, H5P_DEFAULT);
-  if (ds < 0) {
+  try {
+    ensure_groups(impl_->file, name);
+    hid_t space = check(H5Screate_simple(int(hd.size()), hd.data(), nullptr), "cannot create a dataspace");
+    hid_t ds = H5Dcreate2(impl_->file, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
+                          H5P_DEFAULT, H5P_DEFAULT);
     H5Sclose(space);
-    fail("cannot create dataset '" + name + "' in '" + tmp_ + "'");
+    check(ds, "cannot create dataset '" + name + "'");
+    const herr_t w = n > 0 ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) : 0;
+    const herr_t c = H5Dclose(ds);
+    check(w < 0 ? w : c, "cannot write dataset '" + name + "'");
+  } catch (const io_error& e) {
+    abandon(*impl_, tmp_, path_, e.what());
   }
-  if (n > 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)
-    fail("cannot write dataset '" + name + "'");
-  H5Dclose(ds);
-  H5Sclose(space);
 }
 
 void H5Writer::write_grid(const Grid& g) {
@@ -91,103 +173,188 @@ void H5Writer::write_grid(const Grid& g) {
   write_array("/grid/z_faces", g.z_faces(), {g.z_faces().size()});
 }
 
+namespace {
+// Extends a chunked dataset along its first axis by one record and writes `data` there.
+void append_record(hid_t ds, int rank, const hsize_t* record, hsize_t k, const void* data, const std::string& what) {
+  hsize_t nd[4] = {k + 1, 0, 0, 0}, start[4] = {k, 0, 0, 0}, count[4] = {1, 0, 0, 0};
+  for (int r = 1; r < rank; ++r) nd[r] = count[r] = record[r];
+  check(H5Dset_extent(ds, nd), "cannot extend " + what);
+  hid_t fs = check(H5Dget_space(ds), "cannot get the dataspace of " + what);
+  hid_t ms = H5Screate_simple(rank, count, nullptr);
+  herr_t st = ms < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, nullptr, count, nullptr);
+  if (st >= 0) st = H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, data);
+  if (ms >= 0) H5Sclose(ms);
+  H5Sclose(fs);
+  check(st, "cannot append to " + what);
+}
+
+hid_t create_extendable(hid_t file, const std::string& name, int rank, const hsize_t* record, bool compress) {
+  hsize_t d[4] = {0, 0, 0, 0}, dm[4] = {H5S_UNLIMITED, 0, 0, 0}, ch[4] = {rank == 1 ? hsize_t(256) : 1, 0, 0, 0};
+  for (int r = 1; r < rank; ++r) d[r] = dm[r] = ch[r] = record[r];
+  hid_t space = check(H5Screate_simple(rank, d, dm), "cannot create the dataspace of '" + name + "'");
+  hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+  herr_t st = plist < 0 ? -1 : H5Pset_chunk(plist, rank, ch);
+  if (st >= 0 && compress) st = H5Pset_shuffle(plist);
+  if (st >= 0 && compress) st = H5Pset_deflate(plist, 4);
+  hid_t ds = st < 0 ? -1 : H5Dcreate2(file, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, plist, H5P_DEFAULT);
+  if (plist >= 0) H5Pclose(plist);
+  H5Sclose(space);
+  return check(ds, "cannot create dataset '" + name + "'");
+}
+}  // namespace
+
 void H5Writer::append_snapshot(const FieldSet& f, double t, const std::vector<std::string>& sp) {
   const Grid& g = f.grid();
   std::vector<std::string> names = sp.empty() ? f.names() : sp;
-  const hsize_t nz = g.nz(), ny = g.ny(), nx = g.nx();
-  if (impl_->times < 0) {
-    hsize_t d0 = 0, dmax = H5S_UNLIMITED, chunk = 256;
-    hid_t space = H5Screate_simple(1, &d0, &dmax);
-    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(plist, 1, &chunk);
-    impl_->times = H5Dcreate2(impl_->file, "/times", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, plist,
-                              H5P_DEFAULT);
-    H5Pclose(plist);
-    H5Sclose(space);
-    if (impl_->times < 0) fail("cannot create /times");
-    hid_t gid = H5Gcreate2(impl_->file, "/fields", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (gid >= 0) H5Gclose(gid);
-  }
-  const hsize_t k = impl_->nsnap;
-  // times
-  {
-    hsize_t nd = k + 1;
-    H5Dset_extent(impl_->times, &nd);
-    hid_t fs = H5Dget_space(impl_->times);
-    hsize_t start = k, count = 1;
-    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
-    hid_t ms = H5Screate_simple(1, &count, nullptr);
-    if (H5Dwrite(impl_->times, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &t) < 0)
-      fail("cannot append to /times");
-    H5Sclose(ms);
-    H5Sclose(fs);
-  }
-  for (const auto& name : names) {
-    const std::size_t s = f.index(name);
-    hid_t& ds = impl_->fields[name];
-    if (k == 0 || ds <= 0) {
-      hsize_t d[4] = {0, nz, ny, nx}, dm[4] = {H5S_UNLIMITED, nz, ny, nx}, ch[4] = {1, nz, ny, nx};
-      hid_t space = H5Screate_simple(4, d, dm);
-      hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-      H5Pset_chunk(plist, 4, ch);
-      H5Pset_shuffle(plist);
-      H5Pset_deflate(plist, 4);
-      const std::string p = "/fields/" + name;
-      ds = H5Dcreate2(impl_->file, p.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, plist,
-                      H5P_DEFAULT);
-      H5Pclose(plist);
-      H5Sclose(space);
-      if (ds < 0) fail("cannot create dataset '" + p + "'");
+  std::vector<std::size_t> idx;
+  for (const auto& name : names) idx.push_back(f.index(name));  // unknown names: invalid_argument
+  const hsize_t rec[4] = {1, hsize_t(g.nz()), hsize_t(g.ny()), hsize_t(g.nx())};
+  try {
+    if (impl_->times < 0) {
+      impl_->times = create_extendable(impl_->file, "/times", 1, rec, false);
+      if (H5Lexists(impl_->file, "/fields", H5P_DEFAULT) <= 0)
+        check(H5Gclose(check(H5Gcreate2(impl_->file, "/fields", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                             "cannot create group /fields")), "cannot close group /fields");
     }
-    hsize_t nd[4] = {k + 1, nz, ny, nx};
-    H5Dset_extent(ds, nd);
-    hid_t fs = H5Dget_space(ds);
-    hsize_t start[4] = {k, 0, 0, 0}, count[4] = {1, nz, ny, nx};
-    H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, nullptr, count, nullptr);
-    hid_t ms = H5Screate_simple(4, count, nullptr);
-    if (H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, f.data(s)) < 0)
-      fail("cannot append a snapshot of '" + name + "'");
-    H5Sclose(ms);
-    H5Sclose(fs);
+    const hsize_t k = impl_->nsnap;
+    append_record(impl_->times, 1, rec, k, &t, "/times");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto it = impl_->fields.find(names[i]);
+      if (it == impl_->fields.end()) {
+        if (k != 0) throw invalid_argument("append_snapshot: field '" + names[i] + "' appears after the first snapshot");
+        it = impl_->fields.emplace(names[i], create_extendable(impl_->file, "/fields/" + names[i], 4, rec, true)).first;
+      }
+      append_record(it->second, 4, rec, k, f.data(idx[i]), "'/fields/" + names[i] + "'");
+    }
+    impl_->nsnap = k + 1;
+  } catch (const io_error& e) {
+    abandon(*impl_, tmp_, path_, e.what());
   }
-  impl_->nsnap = k + 1;
 }
 
 void H5Writer::set_attribute(const std::string& key, const std::string& value) {
-  hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, value.size() + 1);
-  H5Tset_cset(type, H5T_CSET_UTF8);
-  hid_t space = H5Screate(H5S_SCALAR);
-  if (H5Aexists(impl_->file, key.c_str()) > 0) H5Adelete(impl_->file, key.c_str());
-  hid_t a = H5Acreate2(impl_->file, key.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0 || H5Awrite(a, type, value.c_str()) < 0) fail("cannot write attribute '" + key + "'");
-  H5Aclose(a);
-  H5Sclose(space);
-  H5Tclose(type);
+  try {
+    hid_t type = check(H5Tcopy(H5T_C_S1), "cannot create a string type");
+    herr_t st = H5Tset_size(type, value.size() + 1);
+    if (st >= 0) st = H5Tset_cset(type, H5T_CSET_UTF8);
+    hid_t space = H5Screate(H5S_SCALAR);
+    if (st >= 0 && H5Aexists(impl_->file, key.c_str()) > 0) st = H5Adelete(impl_->file, key.c_str());
+    hid_t a = st < 0 || space < 0 ? -1 : H5Acreate2(impl_->file, key.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT);
+    st = a < 0 ? -1 : H5Awrite(a, type, value.c_str());
+    if (a >= 0 && H5Aclose(a) < 0) st = -1;
+    if (space >= 0) H5Sclose(space);
+    H5Tclose(type);
+    check(st, "cannot write attribute '" + key + "'");
+  } catch (const io_error& e) {
+    abandon(*impl_, tmp_, path_, e.what());
+  }
 }
 
 void H5Writer::set_attribute(const std::string& key, double value) {
-  hid_t space = H5Screate(H5S_SCALAR);
-  if (H5Aexists(impl_->file, key.c_str()) > 0) H5Adelete(impl_->file, key.c_str());
-  hid_t a = H5Acreate2(impl_->file, key.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0)
-    fail("cannot write attribute '" + key + "'");
-  H5Aclose(a);
-  H5Sclose(space);
+  try {
+    hid_t space = check(H5Screate(H5S_SCALAR), "cannot create a dataspace");
+    herr_t st = H5Aexists(impl_->file, key.c_str()) > 0 ? H5Adelete(impl_->file, key.c_str()) : 0;
+    hid_t a = st < 0 ? -1 : H5Acreate2(impl_->file, key.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
+    st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
+    if (a >= 0 && H5Aclose(a) < 0) st = -1;
+    H5Sclose(space);
+    check(st, "cannot write attribute '" + key + "'");
+  } catch (const io_error& e) {
+    abandon(*impl_, tmp_, path_, e.what());
+  }
 }
 
 void H5Writer::commit() {
   if (committed_) return;
-  for (auto& [n, d] : impl_->fields) H5Dclose(d);
-  impl_->fields.clear();
-  if (impl_->times >= 0) H5Dclose(impl_->times);
-  impl_->times = -1;
-  if (H5Fflush(impl_->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(impl_->file) < 0)
-    fail("cannot flush/close '" + tmp_ + "'");
-  impl_->file = -1;
-  if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-    fail("cannot rename '" + tmp_ + "' onto '" + path_ + "'");
+  try {
+    herr_t st = 0;
+    for (auto& [n, d] : impl_->fields)
+      if (H5Dclose(d) < 0) st = -1;
+    impl_->fields.clear();
+    if (impl_->times >= 0 && H5Dclose(impl_->times) < 0) st = -1;
+    impl_->times = -1;
+    if (st >= 0) st = H5Fflush(impl_->file, H5F_SCOPE_GLOBAL);
+    const ssize_t n = st < 0 ? -1 : H5Fget_file_image(impl_->file, nullptr, 0);
+    std::string image(std::size_t(std::max<ssize_t>(n, 0)) + kSealBytes, '\0');
+    if (n < 0 || H5Fget_file_image(impl_->file, image.data() + kSealBytes, std::size_t(n)) != n)
+      fail("cannot build the HDF5 file image");
+    const herr_t c = H5Fclose(impl_->file);
+    impl_->file = -1;
+    check(c, "cannot close the in-memory HDF5 file");
+    {
+      Fd f(tmp_, O_WRONLY | O_CREAT | O_TRUNC);
+      if (f.fd < 0) fail("cannot create '" + tmp_ + "': " + sys_error());
+      for (std::size_t off = 0; off < image.size();) {
+        const ssize_t w = ::write(f.fd, image.data() + off, image.size() - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail("cannot write '" + tmp_ + "': " + sys_error());
+        off += std::size_t(w);
+      }
+      if (::close(f.fd) != 0) {
+        f.fd = -1;
+        fail("cannot close '" + tmp_ + "': " + sys_error());
+      }
+      f.fd = -1;
+    }
+    seal_file(tmp_);
+    (void)verify_seal(tmp_);
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+      fail("cannot rename '" + tmp_ + "' onto it: " + sys_error());
+  } catch (const io_error& e) {
+    abandon(*impl_, tmp_, path_, e.what());
+  }
   committed_ = true;
+  try {  // the file is complete and in place; the directory entry's durability is best effort
+    fsync_path(path_, true);
+  } catch (const io_error&) {
+  }
+}
+
+void fsync_path(const std::string& path, bool directory_too) {
+  {
+    Fd f(path, O_RDONLY);
+    if (f.fd < 0 || ::fsync(f.fd) != 0) fail("cannot sync '" + path + "' to disk: " + sys_error());
+  }
+  if (!directory_too) return;
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  Fd d(dir, O_RDONLY | O_DIRECTORY);
+  if (d.fd < 0 || ::fsync(d.fd) != 0) fail("cannot sync directory '" + dir + "' to disk: " + sys_error());
+}
+
+void seal_file(const std::string& path) {
+  Fd f(path, O_RDWR);
+  if (f.fd < 0) fail("cannot open '" + path + "' to seal it: " + sys_error());
+  char head[8];
+  if (::pread(f.fd, head, 8, off_t(kSealBytes)) != 8 || std::memcmp(head, "\x89HDF\r\n\x1a\n", 8) != 0)
+    fail("cannot seal '" + path + "': it has no " + std::to_string(kSealBytes) + "-byte user block before its HDF5 data");
+  std::uint64_t n = 0;
+  const std::uint64_t h = fnv1a_file(f.fd, off_t(kSealBytes), &n, path);
+  const std::string s = seal_text(h, n);
+  if (::pwrite(f.fd, s.data(), s.size(), 0) != ssize_t(s.size()))
+    fail("cannot write the seal of '" + path + "': " + sys_error());
+  if (::fsync(f.fd) != 0) fail("cannot sync '" + path + "' to disk: " + sys_error());
+}
+
+std::string verify_seal(const std::string& path) {
+  Fd f(path, O_RDONLY);
+  if (f.fd < 0) fail("cannot open '" + path + "': " + sys_error());
+  std::string block(kSealBytes, '\0');
+  const ssize_t r = ::pread(f.fd, block.data(), kSealBytes, 0);
+  if (r >= 8 && std::memcmp(block.data(), "\x89HDF\r\n\x1a\n", 8) == 0) return "unsealed";
+  if (r != ssize_t(kSealBytes) || block.compare(0, sizeof(kSealMagic) - 1, kSealMagic) != 0)
+    fail("'" + path + "' is not an HDF5 file, or its dermasim seal is damaged (corrupt)");
+  unsigned long long digest = 0, n = 0;
+  if (std::sscanf(block.c_str() + sizeof(kSealMagic) - 1, "fnv1a64 %16llx\nbytes %llu\n", &digest, &n) != 2 ||
+      seal_text(digest, n) != block)
+    fail("'" + path + "' is corrupt: its seal block is damaged");
+  std::uint64_t count = 0;
+  const std::uint64_t h = fnv1a_file(f.fd, off_t(kSealBytes), &count, path);
+  if (count != n)
+    fail("'" + path + "' is corrupt: " + std::to_string(count) + " bytes after the seal, the seal says " +
+         std::to_string(n) + " (truncated or appended to)");
+  if (h != digest) fail("'" + path + "' is corrupt: its content does not match its seal (checksum mismatch)");
+  return "sealed";
 }
 
 namespace {
@@ -195,6 +362,7 @@ struct File {
   hid_t id;
   explicit File(const std::string& path) {
     if (access(path.c_str(), R_OK) != 0) fail("cannot open '" + path + "': no such readable file");
+    (void)verify_seal(path);
     if (H5Fis_hdf5(path.c_str()) <= 0) fail("'" + path + "' is not an HDF5 file (or is corrupt)");
     id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (id < 0) fail("cannot open HDF5 file '" + path + "' (corrupt?)");
@@ -240,14 +408,23 @@ std::string read_string_attribute(const std::string& path, const std::string& ke
     char* buf = nullptr;
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
-    H5Aread(a, mt, &buf);
-    if (buf) out = buf;
-    H5free_memory(buf);
+    const herr_t st = H5Aread(a, mt, &buf);
+    if (st >= 0 && buf) out = buf;
+    if (buf) H5free_memory(buf);
     H5Tclose(mt);
+    if (st < 0) {
+      H5Tclose(t);
+      H5Aclose(a);
+      fail("cannot read attribute '" + key + "' in '" + path + "' (corrupt?)");
+    }
   } else {
     std::size_t n = H5Tget_size(t);
     std::string buf(n, '\0');
-    H5Aread(a, t, buf.data());
+    if (H5Aread(a, t, buf.data()) < 0) {
+      H5Tclose(t);
+      H5Aclose(a);
+      fail("cannot read attribute '" + key + "' in '" + path + "' (corrupt?)");
+    }
     out = buf.c_str();
   }
   H5Tclose(t);
@@ -259,11 +436,19 @@ std::vector<std::string> list_group(const std::string& path, const std::string& 
   File f(path);
   if (H5Lexists(f.id, group.c_str(), H5P_DEFAULT) <= 0) return {};
   hid_t g = H5Gopen2(f.id, group.c_str(), H5P_DEFAULT);
+  if (g < 0) fail("cannot open group '" + group + "' in '" + path + "' (corrupt?)");
   H5G_info_t info;
-  H5Gget_info(g, &info);
+  if (H5Gget_info(g, &info) < 0) {
+    H5Gclose(g);
+    fail("cannot list group '" + group + "' in '" + path + "' (corrupt?)");
+  }
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     ssize_t n = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (n < 0) {
+      H5Gclose(g);
+      fail("cannot list group '" + group + "' in '" + path + "' (corrupt?)");
+    }
     std::string s(std::size_t(n) + 1, '\0');
     H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), s.size(), H5P_DEFAULT);
     s.resize(std::size_t(n));

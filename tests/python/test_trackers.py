@@ -148,7 +148,7 @@ def test_exception_in_a_tracker_stops_and_is_reraised():
     def boom(s):
         raise KeyboardInterrupt
 
-    obs = to_observers([CallbackTracker(boom, "1 h")], {"duration": 3600.0}, interrupt_checks=0)
+    obs = to_observers([CallbackTracker(boom, "1 h")], {"duration": 3600.0}, interrupt_period=0)
     f = ds.FieldSet(grid(), ["a"])
     assert obs[0].observe(0.0, f) is False
     assert obs[0].observe(1.0, f) is False  # stays stopped

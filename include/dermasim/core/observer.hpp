@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -56,12 +57,36 @@ class Schedule {
     return s;
   }
   static Schedule never() { return Schedule(); }
+  /// Every `period` seconds of *wall-clock* time, checked at the end of every step (interrupt
+  /// checks, run-time limits, progress): an observer with this schedule is called at the end of
+  /// the first step that ends at least `period` after its previous call (or after the
+  /// schedule was made), whatever the step size, so a run with microsecond steps is still
+  /// checked every `period`, and one with day-long steps at every step. It never constrains
+  /// the steps, so results do not depend on it.
+  static Schedule wall(double period) {
+    require_range("schedule.wall_period", period, 1e-6, 1e6, "s");
+    Schedule s;
+    s.kind_ = Kind::wall;
+    s.a_ = period;
+    s.last_ = std::chrono::steady_clock::now();
+    return s;
+  }
+  bool is_wall() const { return kind_ == Kind::wall; }
+  /// For a wall schedule: whether `period` has passed since the last time this returned true
+  /// (then the clock restarts). One steady_clock read (~20 ns).
+  bool wall_due() const {
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < a_) return false;
+    last_ = now;
+    return true;
+  }
 
   /// First scheduled time strictly greater than t (infinity if none).
   double next_after(double t) const {
     const double inf = std::numeric_limits<double>::infinity();
     switch (kind_) {
       case Kind::none:
+      case Kind::wall:
         return inf;
       case Kind::fixed: {
         if (t < t0_) return t0_;
@@ -98,10 +123,11 @@ class Schedule {
   }
 
  private:
-  enum class Kind { none, fixed, geometric, list };
+  enum class Kind { none, fixed, geometric, list, wall };
   Kind kind_ = Kind::none;
   double a_ = 0, b_ = 0, t0_ = 0;
   std::vector<double> list_;
+  mutable std::chrono::steady_clock::time_point last_{};
 };
 
 /// Counters of a time integration (run info).
@@ -116,7 +142,8 @@ struct StepStats {
 
 class Observer {
  public:
-  explicit Observer(Schedule s = Schedule::never()) : schedule_(std::move(s)) {}
+  /// An observer on a wall-clock schedule is always an at-step-end observer.
+  explicit Observer(Schedule s = Schedule::never()) : schedule_(std::move(s)), at_step_end_(schedule_.is_wall()) {}
   virtual ~Observer() = default;
   const Schedule& schedule() const { return schedule_; }
   /// Called at scheduled times with the current state. Return false to stop the run.
@@ -124,6 +151,7 @@ class Observer {
   /// Whether the stepper may pass this observer's times and interpolate (see above).
   bool interpolated() const { return interpolated_; }
   void set_interpolated(bool on) {
+    if (on && schedule_.is_wall()) throw invalid_argument("observer: a wall-clock schedule cannot be interpolated");
     interpolated_ = on;
     if (on) at_step_end_ = false;
   }
@@ -133,11 +161,15 @@ class Observer {
   /// which need to run regularly but not at exact times; the results do not depend on them.
   bool at_step_end() const { return at_step_end_; }
   void set_at_step_end(bool on) {
-    at_step_end_ = on;
+    at_step_end_ = on || schedule_.is_wall();
     if (on) interpolated_ = false;
   }
   /// Whether the stepper lands exactly on this observer's times (neither mode above).
   bool exact() const { return !interpolated_ && !at_step_end_; }
+  /// Whether an at-step-end observer is due at the end of a step from t0 to t1.
+  bool due_at_step_end(double t0, double t1) const {
+    return schedule_.is_wall() ? schedule_.wall_due() : schedule_.next_after(t0) <= t1;
+  }
 
  protected:
   Schedule schedule_;

@@ -6,9 +6,21 @@
 //   /fields/<name>  (t, z, y, x), chunked one snapshot per chunk, gzip-compressed
 //   /outcomes/<metric>  1D series over /outcomes/<metric>_t or /times
 //   root attributes: free-form strings and numbers (scenario JSON, units, version, seed, ...)
-// Files are written atomically: everything goes to "<path>.tmp-<pid>" and is renamed onto
-// <path> by commit(); a writer destroyed without commit() removes its temporary file, so an
-// existing file at <path> is never half-overwritten.
+// Files are written atomically and verified: everything goes to "<path>.tmp-<pid>"; commit()
+// flushes and closes it, seals it (below), fsyncs it, re-reads it to check the seal and only
+// then renames it onto <path> (and fsyncs the directory). Every HDF5, write, fsync and rename
+// call is checked; a failure (a full disk, a lost mount) throws io_error naming <path>, removes
+// the temporary file and leaves an existing file at <path> untouched. A writer destroyed
+// without commit() removes its temporary file.
+//
+// The seal: every file reserves an HDF5 user block of kSealBytes at its start (HDF5 then
+// starts at that offset). After closing, the block is filled with
+//   "dermasim-seal 1\nfnv1a64 <16 hex digits>\nbytes <n>\n" and zero padding,
+// the FNV-1a 64-bit digest and length of every byte after the block. verify_seal() checks the
+// whole block (header and padding) and the digest, so any change of any byte of the file is
+// detected (FNV-1a detects every single-byte change with certainty; multi-byte collisions
+// have probability ~2^-64). Python writes its result files and checkpoints with the same seal
+// (dermasim._core.seal_file / verify_seal).
 #pragma once
 
 #include <cstddef>
@@ -43,15 +55,32 @@ class H5Writer {
   /// Flush, close and atomically rename onto the final path.
   void commit();
 
+  struct Impl;  // opaque (src/io/hdf5.cpp)
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_, tmp_;
   bool committed_ = false;
 };
 
+/// Size of the user block that holds the seal (HDF5 needs a power of two >= 512).
+inline constexpr std::size_t kSealBytes = 512;
+
+/// Writes the seal of `path` (a closed HDF5 file created with a kSealBytes user block) into
+/// its user block and fsyncs the file. Throws io_error naming `path` on any failed call.
+void seal_file(const std::string& path);
+
+/// Whether `path` is sealed and intact: "sealed" (seal present and digest matches),
+/// "unsealed" (a plain HDF5 file with no user block, e.g. written by dermasim < 0.3);
+/// throws io_error naming the file if the seal or any byte it covers is damaged.
+std::string verify_seal(const std::string& path);
+
+/// fsync of a file and of its directory (so a following rename is durable); io_error on failure.
+void fsync_path(const std::string& path, bool directory_too);
+
 /// Reads a dataset of doubles; dims receives its shape. Throws io_error naming the file and
-/// dataset if the file is missing, not HDF5, corrupt or lacks the dataset.
+/// dataset if the file is missing, not HDF5, corrupt (its seal is checked first) or lacks the
+/// dataset.
 std::vector<double> read_array(const std::string& path, const std::string& dataset,
                                std::vector<std::size_t>* dims = nullptr);
 /// Reads a root string attribute.

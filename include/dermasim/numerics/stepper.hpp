@@ -223,7 +223,7 @@ class TimeStepper {
   // Calls every at_step_end observer with a time in (t0, t1] once, at t1 with the state there.
   bool fire_step_end(const std::vector<Observer*>& obs, double t0, double t1, const FieldSet& u) {
     for (auto* o : obs)
-      if (o->at_step_end() && o->schedule().next_after(t0) <= t1 && !o->observe(t1, u, stats_))
+      if (o->at_step_end() && o->due_at_step_end(t0, t1) && !o->observe(t1, u, stats_))
         return false;
     return true;
   }

@@ -1,8 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "dermasim/io/hdf5.hpp"
 
@@ -80,4 +88,89 @@ TEST_CASE("io: missing, foreign and corrupt files give io_error naming the file"
   CHECK_THROWS_AS(io::read_array("trunc.h5", "/x"), io_error);
   std::remove("trunc.h5");
   CHECK_THROWS_AS(io::H5Writer("/nonexistent_dir/x.h5"), io_error);
+}
+
+namespace {
+std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+void spit(const std::string& p, const std::string& b) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(b.data(), std::streamsize(b.size()));
+}
+}  // namespace
+
+TEST_CASE("io: the seal detects a flipped bit in every byte of a file; unsealed files are told apart") {
+  const std::string path = "test_io_seal.h5";
+  {
+    io::H5Writer w(path);
+    w.write_array("/x", {1.0, 2.0, 3.0}, {3});
+    w.set_attribute("scenario", std::string("{\"a\": 1}"));
+    w.commit();
+  }
+  CHECK(io::verify_seal(path) == "sealed");
+  const std::string good = slurp(path);
+  REQUIRE(good.size() > io::kSealBytes);
+  CHECK(good.compare(0, 14, "dermasim-seal ") == 0);
+  std::size_t detected = 0;
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] = char(bad[i] ^ (1 << (i % 8)));
+    spit(path, bad);
+    try {
+      (void)io::verify_seal(path);
+    } catch (const io_error& e) {
+      ++detected;
+      if (std::string(e.what()).find(path) == std::string::npos) FAIL("message does not name the file: " << e.what());
+    }
+  }
+  CHECK(detected == good.size());  // every byte, the seal block (header and padding) included
+  spit(path, good.substr(0, good.size() - 1));
+  CHECK_THROWS_WITH_AS(io::verify_seal(path), doctest::Contains("truncated"), io_error);
+  spit(path, good + "x");
+  CHECK_THROWS_AS(io::verify_seal(path), io_error);
+  spit(path, good.substr(io::kSealBytes));  // the HDF5 part alone: a plain, unsealed HDF5 file
+  CHECK(io::verify_seal(path) == "unsealed");
+  std::remove(path.c_str());
+}
+
+// A write that fails half-way (here: the file size limit, which fails write() with EFBIG as a
+// full disk fails it with ENOSPC) throws io_error naming the file, keeps the previous file and
+// leaves no temporary file. Run in a child process, which gets the limit.
+TEST_CASE("io: a failed write keeps the previous file, leaves no temporary file and names the path") {
+  const std::string path = "test_io_full.h5";
+  {
+    io::H5Writer w(path);
+    w.write_array("/x", {42.0}, {1});
+    w.commit();
+  }
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl{64 * 1024, 64 * 1024};
+    setrlimit(RLIMIT_FSIZE, &rl);
+    int code = 1;
+    try {
+      io::H5Writer w(path);
+      std::vector<double> big(1 << 18, 1.0);  // 2 MB
+      w.write_array("/x", big, {big.size()});
+      w.commit();
+      code = 2;  // should not get here
+    } catch (const io_error& e) {
+      const std::string m = e.what();
+      code = m.find("'" + path + "'") != std::string::npos ? 0 : 3;
+    } catch (...) {
+      code = 4;
+    }
+    std::exit(code);  // runs HDF5's exit handlers: a half-closed file crashed there
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));  // no crash
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(io::read_array(path, "/x") == std::vector<double>{42.0});
+  CHECK(access((path + ".tmp-" + std::to_string(pid)).c_str(), F_OK) != 0);
+  std::remove(path.c_str());
 }
