@@ -18,6 +18,9 @@ outcomes, ``status`` ("ok" or "error: …") and ``runtime_s``.
   of its own, at most ``retries`` times; one that kills its worker every time ends with the
   status ``"error: worker process died (killed by signal 9, SIGKILL) — retried 2×"``. Finished
   rows are never lost.
+- NaN outcomes: a recovery time (``erythema_resolved_after``, ``channels_closed_after``,
+  ``epidermis_recovered_after``) is NaN in a row whose run ended before it was reached (see
+  :mod:`dermasim.results`); such a row still has the status "ok".
 - Resumable: with ``directory=``, each finished run is stored as a small JSON file
   (``runs/run-000042.json``); calling ``sweep`` again with the same directory skips them.
 """
