@@ -283,7 +283,10 @@ class Skin(Spec):
             raise InvalidArgumentError(
                 f"skin preset {site!r}: this build has no skin presets (dermasim._core.skin_preset "
                 "is missing); use Skin(...) with explicit layers")
-        skin = cls.from_cpp(f(site, age_years, male, phototype))
+        P = cls._params
+        args = (P["site"].convert(site, "skin.site"), P["age_years"].convert(age_years, "skin.age_years"),
+                P["male"].convert(male, "skin.male"), P["phototype"].convert(phototype, "skin.phototype"))
+        skin = cls.from_cpp(f(*args))
         return skin.replace(**overrides) if overrides else skin
 
     @classmethod
@@ -438,6 +441,7 @@ def _read(obj: Any, cls: Type[Spec]) -> Dict[str, Any]:
 
 
 _JITTER = dict(dim="angle", lo=0.0, hi=0.5)
+_NEEDLES = Param(12, "int", 1, 100000, "needles of a preset (the preset checks its own values)")
 
 
 class Roller(Device):
@@ -468,14 +472,15 @@ class Roller(Device):
         """The C++ home-roller preset (0.1–1 mm; 192- or 540-needle drum)."""
         from . import _core
 
-        return cls.from_cpp(_core.home_roller(_units.parse(needle_length, "length", "needle_length"), needles))
+        return cls.from_cpp(_core.home_roller(_units.parse(needle_length, "length", "device.needle_length"),
+                                              _NEEDLES.convert(needles, "needles")))
 
     @classmethod
     def clinical(cls, needle_length: Any = "1.5 mm") -> "Roller":
         """The C++ clinical-roller preset (Dermaroller MF8-like)."""
         from . import _core
 
-        return cls.from_cpp(_core.clinical_roller(_units.parse(needle_length, "length", "needle_length")))
+        return cls.from_cpp(_core.clinical_roller(_units.parse(needle_length, "length", "device.needle_length")))
 
 
 class Pen(Device):
@@ -507,7 +512,8 @@ class Pen(Device):
         """The C++ clinical-pen preset (``dermasim::clinical_pen``)."""
         from . import _core
 
-        return cls.from_cpp(_core.clinical_pen(_units.parse(depth, "length", "depth"), needles))
+        return cls.from_cpp(_core.clinical_pen(_units.parse(depth, "length", "device.depth"),
+                                               _NEEDLES.convert(needles, "needles")))
 
     def _validate(self) -> None:
         if hasattr(self, "depth_max") and not self.depth_min <= self.depth <= self.depth_max:

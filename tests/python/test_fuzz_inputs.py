@@ -361,3 +361,21 @@ def test_files_that_cannot_be_read(tmp_path):
     s = ds.Scenario(seed=9)
     (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + s.to_json().encode())
     assert ds.Scenario.load(tmp_path / "bom.json") == s
+
+
+@pytest.mark.skipif(not hasattr(ds._core, "skin_preset"), reason="no presets bound")
+def test_preset_arguments_are_checked_before_the_cpp_call():
+    """Wrong types reached pybind11 and came back as a bare TypeError ("incompatible function
+    arguments"); now they are InvalidArgumentErrors naming the argument."""
+    for f, match in [(lambda: ds.Skin.preset(5), "skin.site: expected a string"),
+                     (lambda: ds.Skin.preset("face", male="x"), "skin.male: expected true or false"),
+                     (lambda: ds.Skin.preset("face", age_years=math.nan), "skin.age_years"),
+                     (lambda: ds.Skin.preset("nowhere"), "nowhere"),
+                     (lambda: ds.Pen.clinical("1 mm", needles="x"), "needles: expected an integer"),
+                     (lambda: ds.Pen.clinical("1 mm", needles=10**30), "needles: .* is out of range"),
+                     (lambda: ds.Pen.clinical(None), "device.depth"),
+                     (lambda: ds.Roller.home("0.5 mm", needles=None), "needles"),
+                     (lambda: ds.Roller.clinical(10**400), "device.needle_length: is too large")]:
+        with pytest.raises(ds.InvalidArgumentError, match=match):
+            f()
+    assert ds.Pen.clinical("1 mm").depth == 1e-3
