@@ -123,7 +123,8 @@ def _run_point(base: Dict[str, Any], index: int, values: Dict[str, Any], seed: i
     """Runs one point (in a worker). Never raises: errors become the row's status."""
     t0 = time.perf_counter()
     row: Dict[str, Any] = {"run": index, "inputs": values, "seed": seed}
-    _set_threads(threads)
+    before = _get_threads()
+    _set_threads(threads)  # restored below: a serial sweep must not change the caller's setting
     try:
         from .scenario import Scenario
 
@@ -137,18 +138,33 @@ def _run_point(base: Dict[str, Any], index: int, values: Dict[str, Any], seed: i
         msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
         row["outcomes"] = {}
         row["status"] = f"error: {type(e).__name__}: {msg}" if msg else f"error: {type(e).__name__}"
+    finally:
+        _set_threads(*before)
     row["runtime_s"] = time.perf_counter() - t0
     return row
 
 
-def _set_threads(threads: int) -> None:
-    global _RUN_THREADS
-    _RUN_THREADS = threads
+def _get_threads() -> Tuple[int, Optional[int]]:
     try:
         from . import _core
 
-        if _core.max_threads() != threads:
-            _core.set_threads(threads)
+        return _RUN_THREADS, int(_core.max_threads())
+    except Exception:  # pragma: no cover
+        return _RUN_THREADS, None
+
+
+def _set_threads(threads: int, omp: Optional[int] = -1) -> None:
+    """Threads of the runs in this process (and the OpenMP setting: ``omp``, default the same)."""
+    global _RUN_THREADS
+    _RUN_THREADS = threads
+    omp = threads if omp == -1 else omp
+    if omp is None:
+        return
+    try:
+        from . import _core
+
+        if _core.max_threads() != omp:
+            _core.set_threads(omp)
     except Exception:  # pragma: no cover
         pass
 

@@ -253,3 +253,14 @@ def test_runs_get_the_planned_threads():
         df = ds.sweep(base(), g, run=K.threads_run, threads=threads)
         assert (df["status"] == "ok").all()
         assert (df["omp_threads"] == t).all() and (df["omp_env"] == t).all(), df
+
+
+def test_a_serial_sweep_leaves_the_callers_threads_alone():
+    before = ds.max_threads()
+    try:
+        ds.set_threads(2)
+        df = ds.sweep(base(), {"protocol.sessions": [1, 2]}, run=K.threads_run, executor="serial", threads=1)
+        assert (df["omp_threads"] == 1).all()
+        assert ds.max_threads() == 2
+    finally:
+        ds.set_threads(before)
