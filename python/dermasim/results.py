@@ -3,6 +3,15 @@ scenario, seed and thread count that produced them.
 
 ``Result.summary()`` gives a pandas table, ``Result.to_xarray()`` an xarray Dataset with units,
 ``Result.to_hdf5(path)`` the file layout of :mod:`dermasim.io` (with its XDMF sidecar).
+
+**NaN means "not reached within the run".** The recovery times of a session
+(``erythema_resolved_after``, ``channels_closed_after``, ``epidermis_recovered_after``; see
+:data:`NOT_REACHED`) are NaN when the event did not happen before the next session or, for the
+last one, before the end of the run (e.g. a follow-up shorter than the erythema). ``downtime``
+is then the whole window, a lower bound. The numbers stay NaN in ``summary_values``, the
+``sessions`` table, xarray, HDF5 and sweep tables (numeric code keeps working: ``isna()``);
+the printed ``summary()`` table adds a ``reading`` column such as ``> 2 weeks (not reached
+within the run)``.
 """
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ import numpy as np
 
 from .io import LAYER_KEYS, ResultWriter
 
-__all__ = ["Result", "OUTCOME_UNITS", "SESSION_UNITS"]
+__all__ = ["Result", "OUTCOME_UNITS", "SESSION_UNITS", "NOT_REACHED"]
 
 #: Units of the outcome series of ``dermasim::outcomes::Metrics`` (changes are fractions of
 #: the baseline: 0.1 = +10 %).
@@ -38,6 +47,13 @@ SESSION_UNITS: Dict[str, str] = {
     "epidermis_recovered_after": "s", "pih_risk": "1", "downtime": "s", "collagen_PD_gain": "1",
     "collagen_PD_cumulative": "1"}
 SESSION_COLUMNS = list(SESSION_UNITS)
+#: Recovery times that are NaN when not reached within the session's window (before the next
+#: session, or the end of the run): what was not reached.
+NOT_REACHED: Dict[str, str] = {
+    "erythema_resolved_after": "erythema not resolved",
+    "channels_closed_after": "channels not closed",
+    "epidermis_recovered_after": "epidermis not recovered",
+}
 INFO_FIELDS = ["accepted_steps", "rejected_steps", "dt_min", "dt_max", "warnings", "wall_seconds",
                "dimension", "cells", "threads", "completed", "injury_source"]
 
@@ -87,6 +103,79 @@ def _summary_from_sessions(sessions: Any, timeline: Any) -> Dict[str, float]:
     return out
 
 
+_DAY = 86400.0
+_HUMAN = [("year", 365.25 * _DAY), ("month", 30.4375 * _DAY), ("week", 7 * _DAY), ("day", _DAY),
+          ("h", 3600.0), ("min", 60.0), ("s", 1.0)]
+
+
+def _human_time(v: float) -> str:
+    """``1209600`` → ``"2 weeks"``, ``21600`` → ``"6 h"`` (3 significant digits)."""
+    for sym, f in _HUMAN:
+        if abs(v) >= f or sym == "s":
+            x = float(f"{v / f:.3g}")
+            plural = sym in ("year", "month", "week", "day") and x != 1
+            return f"{x:g} {sym}{'s' if plural else ''}"
+    return f"{v:g} s"  # pragma: no cover
+
+
+_SUMMARY_FRAME: Any = None
+
+
+def _summary_frame_class() -> Any:
+    """The DataFrame subclass of :meth:`Result.summary` (made on first use: importing dermasim
+    does not import pandas). Picklable as ``dermasim.results.SummaryFrame``."""
+    global _SUMMARY_FRAME
+    if _SUMMARY_FRAME is None:
+        import pandas as pd
+
+        class SummaryFrame(pd.DataFrame):
+            """A pandas DataFrame whose printed form adds a ``reading`` column for the rows in
+            ``attrs["readings"]``, e.g. "> 2 weeks (not reached within the run)"; its
+            columns and values (NaN) are those of a plain DataFrame."""
+
+            @property
+            def _constructor(self) -> Any:  # slices, copies, arithmetic: plain DataFrames
+                return pd.DataFrame
+
+            def _readable(self) -> Any:
+                plain = pd.DataFrame(self, copy=True)
+                notes = self.attrs.get("readings", {})
+                if notes:
+                    plain["reading"] = [notes.get(k, "") for k in plain.index]
+                return plain
+
+            def __repr__(self) -> str:
+                return repr(self._readable())
+
+            __str__ = __repr__
+
+            def to_string(self, *args: Any, **kwargs: Any) -> Any:
+                return self._readable().to_string(*args, **kwargs)
+
+            def _repr_html_(self) -> Any:
+                return self._readable()._repr_html_()
+
+        SummaryFrame.__module__, SummaryFrame.__qualname__ = __name__, "SummaryFrame"
+        _SUMMARY_FRAME = SummaryFrame
+    return _SUMMARY_FRAME
+
+
+def __getattr__(name: str) -> Any:  # dermasim.results.SummaryFrame (pickle finds it here)
+    if name == "SummaryFrame":
+        return _summary_frame_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _summary_frame(df: Any, readings: Dict[str, str]) -> Any:
+    """``df`` (metric → value, unit) as a DataFrame that prints a ``reading`` column for the
+    rows in ``readings``; its columns, values (NaN) and derived frames are unchanged."""
+    if not readings:
+        return df
+    out = _summary_frame_class()(df)
+    out.attrs["readings"] = dict(readings)
+    return out
+
+
 class Result:
     """Outputs of one run (SI units; ``units`` maps each field/outcome name to its unit).
 
@@ -98,7 +187,8 @@ class Result:
     layers : (nz,) layer index (0 SC … 4 HY) of each z cell, or None
     outcome_times : (no,) times of the outcome series, s
     outcomes : {metric: (no,) array}
-    summary_values : {metric: float} scalar results of the run
+    summary_values : {metric: float} scalar results of the run; the recovery times of
+        :data:`NOT_REACHED` are NaN when not reached within the run (see :meth:`summary`)
     tables : {name: pandas DataFrame} e.g. ``sessions`` (one row per session), ``timeline``
     scenario, seed, threads, info : how it was produced (``info``: run statistics)
     """
@@ -142,14 +232,49 @@ class Result:
     # -- tables ---------------------------------------------------------------------------------
     def summary(self) -> Any:
         """A pandas DataFrame, one row per metric: ``value`` and ``unit`` (summary scalars, then
-        the final value of every outcome series as ``<metric> (final)``)."""
+        the final value of every outcome series as ``<metric> (final)``).
+
+        The recovery times of the first session (``erythema_resolved_after``,
+        ``channels_closed_after``, ``epidermis_recovered_after``) are NaN when not reached
+        within its window (before the 2nd session, or the end of a one-session run); then
+        ``downtime`` is that whole window, a lower bound. ``value`` stays NaN (numeric code:
+        ``isna()``); the printed table adds a ``reading`` column, e.g. ``> 6 h (not reached
+        within the run)`` and, for ``downtime``, ``>= 6 h (erythema not resolved within the
+        run)``. The readings are also in ``table.attrs["readings"]``."""
         import pandas as pd
 
         rows = [(k, v, self.units.get(k, "")) for k, v in self.summary_values.items()]
         for k, v in self.outcomes.items():
             if k not in self.summary_values and v.size:
                 rows.append((f"{k} (final)", float(v[-1]), self.units.get(k, "")))
-        return pd.DataFrame(rows, columns=["metric", "value", "unit"]).set_index("metric")
+        df = pd.DataFrame(rows, columns=["metric", "value", "unit"]).set_index("metric")
+        return _summary_frame(df, self._readings())
+
+    def _window(self) -> tuple:
+        """(length in s or None, "within the run" / "before the next session") of the first
+        session's window, the one the summary's recovery times refer to."""
+        sess = self.tables.get("sessions")
+        times = list(sess["time"]) if sess is not None and "time" in getattr(sess, "columns", ()) else []
+        if len(times) >= 2:
+            return float(times[1]) - float(times[0]), "before the next session"
+        end = float(self.outcome_times[-1]) if self.outcome_times.size else None
+        start = float(times[0]) if times else 0.0
+        return (None if end is None else end - start), "within the run"
+
+    def _readings(self) -> Dict[str, str]:
+        """How a user reads the NaN (not reached) recovery times of the summary."""
+        out: Dict[str, str] = {}
+        sv = self.summary_values
+        missing = [k for k in NOT_REACHED if k in sv and np.isnan(sv[k])]
+        if not missing:
+            return out
+        window, where = self._window()
+        bound = f"> {_human_time(window)} " if window is not None and np.isfinite(window) else ""
+        for k in missing:
+            out[k] = f"{bound}(not reached {where})"
+        if "erythema_resolved_after" in missing and "downtime" in sv and np.isfinite(sv["downtime"]):
+            out["downtime"] = f">= {_human_time(sv['downtime'])} (erythema not resolved {where})"
+        return out
 
     def outcomes_frame(self) -> Any:
         """The outcome series as a DataFrame indexed by time in days."""

@@ -26,8 +26,9 @@ from typing import Any, ClassVar, Dict, Mapping, Optional, Tuple, Type
 
 from . import units as _units
 from ._core import InvalidArgumentError
-from .config import (check_keys, flatten, read_file, set_dotted, suggest, unflatten,
+from .config import (as_table, check_keys, flatten, read_file, set_dotted, suggest, unflatten,
                      write_file)
+from .units import show as _show
 
 __all__ = ["Param", "Spec", "LayerProperties", "Skin", "Needle", "Device", "Roller", "Pen", "Stamp", "Protocol",
            "ModelParameters", "Numerics", "Patient", "Scenario", "LAYER_KEYS"]
@@ -48,13 +49,20 @@ class Param:
         self.default, self.dim, self.lo, self.hi, self.doc, self.choices = default, dim, lo, hi, doc, choices
 
     def convert(self, value: Any, name: str) -> Any:
+        """The validated value (SI for quantities). Every rejection is an InvalidArgumentError
+        naming ``name`` (the dotted parameter name) and the valid range or choices."""
         if self.dim == "str":
             if not isinstance(value, str):
-                raise InvalidArgumentError(f"{name}: expected a string (got {value!r})")
-            v: Any = value
+                raise InvalidArgumentError(f"{name}: expected a string (got {_show(value)})")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidArgumentError(f"{name}: not valid Unicode text (a lone surrogate; "
+                                           f"got {_show(value)})") from None
+            v: Any = str(value)
         elif self.dim == "bool":
             if not isinstance(value, bool):
-                raise InvalidArgumentError(f"{name}: expected true or false (got {value!r})")
+                raise InvalidArgumentError(f"{name}: expected true or false (got {_show(value)})")
             v = value
         elif self.dim == "int":
             if isinstance(value, bool) or not (isinstance(value, int) or
@@ -67,20 +75,42 @@ class Param:
                     else:
                         raise TypeError
                 except TypeError:
-                    raise InvalidArgumentError(f"{name}: expected an integer (got {value!r})") from None
+                    raise InvalidArgumentError(f"{name}: expected an integer (got {_show(value)}); "
+                                               f"valid: {self.valid()}") from None
             v = int(value)
         else:
-            v = _units.parse(value, self.dim, name)
+            try:
+                v = _units.parse(value, self.dim, name)
+            except InvalidArgumentError as e:
+                raise InvalidArgumentError(f"{e}; valid: {self.valid()}") from None
         if self.choices is not None and v not in self.choices:
             raise InvalidArgumentError(
-                f"{name}: {v!r} is not one of {', '.join(map(repr, self.choices))}"
+                f"{name}: {_show(v)} is not one of {', '.join(map(repr, self.choices))}"
                 + (suggest(v, self.choices) if isinstance(v, str) else ""))
         if self.lo is not None and v < self.lo or self.hi is not None and v > self.hi:
-            unit = _units.DIMENSIONS.get(self.dim, (None, ""))[1]
-            unit = "" if unit in ("1", "") else " " + unit
-            rng = f"[{self.lo:g}, {self.hi:g}]" if self.hi is not None else f">= {self.lo:g}"
-            raise InvalidArgumentError(f"{name}: {v!r}{unit} is out of range; valid: {rng}{unit}")
+            raise InvalidArgumentError(f"{name}: {_show(v)}{self._unit()} is out of range; valid: {self.valid()}")
         return v
+
+    def _unit(self) -> str:
+        unit = _units.DIMENSIONS.get(self.dim, (None, ""))[1]
+        return "" if unit in ("1", "") else " " + unit
+
+    def valid(self) -> str:
+        """The valid values, as shown in messages: ``[1e-05, 0.005] m``, ``>= 0``, ``'cone', 'pyramid'``."""
+        if self.choices is not None:
+            return "one of " + ", ".join(map(repr, self.choices))
+        if self.dim == "bool":
+            return "true or false"
+        if self.dim == "str":
+            return "a string"
+        what = "an integer in " if self.dim == "int" else ""
+        if self.lo is None and self.hi is None:
+            return f"{what or 'a finite number in '}{self._unit().strip() or 'SI'}".strip()
+        if self.hi is None:
+            return f"{what}>= {self.lo:g}{self._unit()}"
+        if self.lo is None:
+            return f"{what}<= {self.hi:g}{self._unit()}"
+        return f"{what}[{self.lo:g}, {self.hi:g}]{self._unit()}"
 
     def show(self, v: Any) -> Any:
         if self.dim in ("str", "bool", "int", "dimensionless"):
@@ -108,7 +138,7 @@ class Spec:
             elif isinstance(v, Mapping):
                 v = cls.from_dict(v, prefix=self._name(k))
             elif not isinstance(v, cls):
-                raise InvalidArgumentError(f"{where}.{k}: expected a {cls.__name__} or a dict (got {v!r})")
+                raise InvalidArgumentError(f"{where}.{k}: expected a {cls.__name__} or a dict (got {_show(v)})")
             object.__setattr__(self, k, v)
         self._validate()
 
@@ -150,9 +180,7 @@ class Spec:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], prefix: str = "") -> "Spec":
-        if not isinstance(d, Mapping):
-            raise InvalidArgumentError(f"{prefix or cls.__name__}: expected a table/dict (got {d!r})")
-        return cls(**d)
+        return cls(**as_table(d, prefix or cls._prefix or cls.__name__))
 
     def replace(self, **changes: Any) -> "Spec":
         """A copy with some parameters changed (validated)."""
@@ -255,7 +283,10 @@ class Skin(Spec):
             raise InvalidArgumentError(
                 f"skin preset {site!r}: this build has no skin presets (dermasim._core.skin_preset "
                 "is missing); use Skin(...) with explicit layers")
-        skin = cls.from_cpp(f(site, age_years, male, phototype))
+        P = cls._params
+        args = (P["site"].convert(site, "skin.site"), P["age_years"].convert(age_years, "skin.age_years"),
+                P["male"].convert(male, "skin.male"), P["phototype"].convert(phototype, "skin.phototype"))
+        skin = cls.from_cpp(f(*args))
         return skin.replace(**overrides) if overrides else skin
 
     @classmethod
@@ -331,7 +362,9 @@ class Device(Spec):
             head, _, leaf = self._length_path.rpartition(".")
             if head:
                 nd = kwargs.get(head)
-                nd = dict(nd.to_dict(units=False) if isinstance(nd, Spec) else (nd or {}))
+                if nd is not None and not isinstance(nd, (Spec, Mapping)):
+                    raise InvalidArgumentError(f"device.{head}: expected a table/dict (got {_show(nd)})")
+                nd = dict(nd.to_dict(units=False) if isinstance(nd, Spec) else as_table(nd or {}, f"device.{head}"))
                 if leaf in nd and nd[leaf] != v:
                     raise InvalidArgumentError(f"device: give needle_length or {self._length_path}, not both")
                 nd[leaf] = v
@@ -355,14 +388,12 @@ class Device(Spec):
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], prefix: str = "device") -> "Device":
-        if not isinstance(d, Mapping):
-            raise InvalidArgumentError(f"{prefix}: expected a table/dict (got {d!r})")
-        d = dict(d)
+        d = as_table(d, prefix)
         kinds = {c.type: c for c in (Roller, Pen, Stamp)}
         t = d.pop("type", cls.type or None)
-        if t not in kinds:
-            raise InvalidArgumentError(f"{prefix}.type: {t!r} is not one of "
-                                       f"{', '.join(map(repr, kinds))}" + (suggest(t, kinds) if isinstance(t, str) else ""))
+        if not isinstance(t, str) or t not in kinds:
+            raise InvalidArgumentError(f"{prefix}.type: {_show(t)} is not one of "
+                                       f"{', '.join(map(repr, kinds))}" + suggest(t, kinds))
         if cls is not Device and t != cls.type:
             raise InvalidArgumentError(f"{prefix}.type: expected {cls.type!r} (got {t!r})")
         return kinds[t](**d)
@@ -410,6 +441,7 @@ def _read(obj: Any, cls: Type[Spec]) -> Dict[str, Any]:
 
 
 _JITTER = dict(dim="angle", lo=0.0, hi=0.5)
+_NEEDLES = Param(12, "int", 1, 100000, "needles of a preset (the preset checks its own values)")
 
 
 class Roller(Device):
@@ -440,14 +472,15 @@ class Roller(Device):
         """The C++ home-roller preset (0.1–1 mm; 192- or 540-needle drum)."""
         from . import _core
 
-        return cls.from_cpp(_core.home_roller(_units.parse(needle_length, "length", "needle_length"), needles))
+        return cls.from_cpp(_core.home_roller(_units.parse(needle_length, "length", "device.needle_length"),
+                                              _NEEDLES.convert(needles, "needles")))
 
     @classmethod
     def clinical(cls, needle_length: Any = "1.5 mm") -> "Roller":
         """The C++ clinical-roller preset (Dermaroller MF8-like)."""
         from . import _core
 
-        return cls.from_cpp(_core.clinical_roller(_units.parse(needle_length, "length", "needle_length")))
+        return cls.from_cpp(_core.clinical_roller(_units.parse(needle_length, "length", "device.needle_length")))
 
 
 class Pen(Device):
@@ -479,13 +512,14 @@ class Pen(Device):
         """The C++ clinical-pen preset (``dermasim::clinical_pen``)."""
         from . import _core
 
-        return cls.from_cpp(_core.clinical_pen(_units.parse(depth, "length", "depth"), needles))
+        return cls.from_cpp(_core.clinical_pen(_units.parse(depth, "length", "device.depth"),
+                                               _NEEDLES.convert(needles, "needles")))
 
     def _validate(self) -> None:
         if hasattr(self, "depth_max") and not self.depth_min <= self.depth <= self.depth_max:
             raise InvalidArgumentError(
                 f"device.depth: {self.depth:g} m is outside the pen's range "
-                f"[{self.depth_min:g}, {self.depth_max:g}] m")
+                f"[{self.depth_min:g}, {self.depth_max:g}] m (device.depth_min, device.depth_max)")
 
 
 class Stamp(Device):
@@ -609,8 +643,8 @@ class ModelParameters:
     _prefix = "healing"
 
     def __init__(self, values: Optional[Mapping[str, Any]] = None, **groups: Any):
-        flat = flatten(dict(values or {}))
-        flat.update(flatten(groups))
+        flat = flatten(as_table(values or {}, "healing"), where="healing.")
+        flat.update(flatten(groups, where="healing."))
         table = self.table()
         out: Dict[str, Any] = {}
         for k, v in flat.items():
@@ -619,7 +653,7 @@ class ModelParameters:
             name = f"healing.{k}"
             if table is not None:
                 if k not in table:
-                    raise InvalidArgumentError(f"unknown parameter {name!r}{suggest(k, table)}")
+                    raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(k, table)}")
                 v = _convert_registry(name, v, *table[k])
             out[k] = v
         self._values = out
@@ -664,9 +698,7 @@ class ModelParameters:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], prefix: str = "healing") -> "ModelParameters":
-        if not isinstance(d, Mapping):
-            raise InvalidArgumentError(f"{prefix}: expected a table/dict (got {d!r})")
-        return cls(d)
+        return cls(as_table(d, prefix))
 
     def replace(self, **changes: Any) -> "ModelParameters":
         v = dict(self._values)
@@ -679,18 +711,22 @@ def _convert_registry(name: str, value: Any, unit: str, to_si: float, lo: float,
     registry's display unit (any unit of the same dimension works); the range is checked in
     the display unit, as the C++ does."""
     reg_unit = "" if unit in ("-", "1", "") else unit
-    if isinstance(value, str):
-        si_num, dim = _units.to_si(value, name)
-        f_reg, dim_reg = _units._parse_unit(reg_unit, name, value)
-        if dim != dim_reg:
-            raise InvalidArgumentError(f"{name}: expected a quantity in {unit} (got {value!r})")
-        v = si_num / float(f_reg) * to_si
-    else:
-        v = _units.parse(value, "dimensionless", name)
+    u = "" if unit in ("-", "1", "") else f" {unit}"
+    valid = f"[{lo:g}, {hi:g}]{u}"
+    try:
+        if isinstance(value, str):
+            si_num, dim = _units.to_si(value, name)
+            f_reg, dim_reg = _units._parse_unit(reg_unit, name, value)
+            if dim != dim_reg:
+                raise InvalidArgumentError(f"{name}: expected a quantity in {unit} (got {_show(value)})")
+            v = si_num / float(f_reg) * to_si
+        else:
+            v = _units.parse(value, "dimensionless", name)
+    except InvalidArgumentError as e:
+        raise InvalidArgumentError(f"{e}; valid: {valid}") from None
     shown = v / to_si
     if not lo - 1e-12 * abs(lo) <= shown <= hi + 1e-12 * abs(hi):
-        u = "" if unit in ("-", "1") else f" {unit}"
-        raise InvalidArgumentError(f"{name}: {shown:g}{u} is out of range; valid: [{lo:g}, {hi:g}]{u}")
+        raise InvalidArgumentError(f"{name}: {shown:g}{u} is out of range; valid: {valid}")
     return v
 
 
@@ -726,11 +762,9 @@ class Scenario:
             except ImportError:  # pragma: no cover
                 ok = False
             if not ok:
-                raise InvalidArgumentError(f"seed: expected an integer in [0, 2^64) (got {seed!r})")
+                raise InvalidArgumentError(f"seed: expected an integer in [0, 2^64) (got {_show(seed)})")
         self.seed = int(seed)
-        if not isinstance(title, str):
-            raise InvalidArgumentError(f"title: expected a string (got {title!r})")
-        self.title = title
+        self.title = Param("", "str").convert(title, "title")
 
     def __repr__(self) -> str:
         parts = ",\n    ".join(f"{k}={getattr(self, k)!r}" for k in self._parts)
@@ -752,8 +786,7 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
-        if not isinstance(d, Mapping):
-            raise InvalidArgumentError(f"scenario: expected a table/dict (got {d!r})")
+        d = as_table(d, "scenario")
         check_keys(d, ("title", "seed") + cls._parts, "scenario")
         return cls(**d)
 
@@ -762,7 +795,10 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str) -> "Scenario":
-        return cls.from_dict(json.loads(text))
+        """From JSON text (errors, including bad syntax, are InvalidArgumentError)."""
+        from .config import loads_json
+
+        return cls.from_dict(loads_json(text))
 
     def to_toml(self) -> str:
         from .config import dumps_toml
@@ -771,6 +807,7 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, text: str) -> "Scenario":
+        """From TOML text (errors, including bad syntax, are InvalidArgumentError)."""
         from .config import loads_toml
 
         return cls.from_dict(loads_toml(text))
@@ -781,7 +818,10 @@ class Scenario:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Scenario":
-        """Read a TOML or JSON scenario file; a ``[scenario]`` table is accepted too."""
+        """Read a TOML or JSON scenario file; a ``[scenario]`` table is accepted too.
+
+        A file that cannot be read is a FileFormatError; bad content (syntax, an unknown
+        parameter, a bad value) an InvalidArgumentError; both messages start with the path."""
         d = read_file(path)
         if "scenario" in d and isinstance(d["scenario"], Mapping):
             d = d["scenario"]
@@ -789,6 +829,16 @@ class Scenario:
             return cls.from_dict(d)
         except InvalidArgumentError as e:
             raise InvalidArgumentError(f"{os.fspath(path)}: {e}") from None
+
+    @staticmethod
+    def _check_name(name: Any) -> str:
+        if not isinstance(name, str):
+            raise InvalidArgumentError(f"parameter names are dotted strings such as "
+                                       f"'device.needle_length' (got {_show(name)})")
+        if "." in name and not all(name.split(".")):
+            raise InvalidArgumentError(f"{_show(name)} is not a parameter name (an empty part between "
+                                       f"dots); use dotted names such as 'device.needle_length'")
+        return name
 
     # -- the C++ scenario ------------------------------------------------------------------------
     def to_cpp(self) -> Any:
@@ -826,6 +876,7 @@ class Scenario:
 
     def get(self, name: str) -> Any:
         """The value (SI) of a dotted parameter name."""
+        name = self._check_name(name)
         if name == "device.needle_length":
             return self.device.needle_length
         flat = self.flat()
@@ -833,26 +884,44 @@ class Scenario:
             return flat[name]
         if name.startswith("healing."):
             raise InvalidArgumentError(f"{name}: not overridden in this scenario (the C++ default applies)")
-        raise InvalidArgumentError(f"unknown parameter {name!r}{suggest(name, flat)}")
+        raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(name, flat)}")
 
     def with_values(self, values: Mapping[str, Any]) -> "Scenario":
-        """A new scenario with parameters set by dotted name (unit strings accepted)."""
+        """A new scenario with parameters set by dotted name (unit strings accepted). Names are
+        checked (an unknown one is an InvalidArgumentError with a "did you mean" hint); a name
+        of a table (``skin.PD``) replaces the whole table."""
+        if not isinstance(values, Mapping):
+            raise InvalidArgumentError(f"with_values: expected a dict of dotted name → value "
+                                       f"(got {_show(values)})")
+        for name in values:
+            self._check_name(name)
         d = self.to_dict(units=False)
+        kinds = {c.type: c for c in (Roller, Pen, Stamp)}
+        device_cls: Any = type(self.device)
         if "device.type" in values:  # another kind of device: keep only the parameters it shares
             new = values["device.type"]
-            kinds = {c.type: c for c in (Roller, Pen, Stamp)}
-            keep = {**kinds[new]._params, **kinds[new]._nested} if new in kinds else {}
+            device_cls = kinds.get(new) if isinstance(new, str) else None
+            keep = {**device_cls._params, **device_cls._nested} if device_cls else {}
             d["device"] = {k: v for k, v in d["device"].items() if k in keep}
+        known = {k for k, v in self.flat().items() if not isinstance(v, Mapping)}
+        if device_cls is not None:
+            known |= {"device." + k for k in flatten(device_cls().to_dict(units=False))}
         for name, v in values.items():
             if name == "device.needle_length":  # the alias of needle.length / a pen's depth
-                kinds = {c.type: c for c in (Roller, Pen, Stamp)}
-                name = "device." + kinds[d["device"]["type"]]._length_path
+                name = "device." + (device_cls or type(self.device))._length_path
             if name in ("seed", "title"):
                 d[name] = v
             elif "." not in name:
-                raise InvalidArgumentError(f"{name!r} is not a parameter name; use dotted names "
+                raise InvalidArgumentError(f"{_show(name)} is not a parameter name; use dotted names "
                                            f"such as 'device.needle_length'" + suggest(name, self.flat()))
-            else:
+            elif name.split(".")[0] not in self._parts:
+                raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(name, known)} (dotted "
+                                           f"names start with {', '.join(self._parts)})")
+            elif any(p in known for p in _prefixes(name)):  # "protocol.interval.x", "seed.x"
+                leaf = next(p for p in _prefixes(name) if p in known)
+                raise InvalidArgumentError(f"unknown parameter {_show(name)}: {leaf} is a parameter, "
+                                           f"not a table" + suggest(name, known))
+            else:  # an unknown name within a table is reported by the table (with a hint)
                 set_dotted(d, name, v)
         return Scenario.from_dict(d)
 
@@ -861,6 +930,12 @@ class Scenario:
         kw.update(seed=self.seed, title=self.title)
         kw.update(parts)
         return Scenario(**kw)
+
+
+def _prefixes(name: str) -> list:
+    """``"a.b.c"`` → ``["a", "a.b"]``."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _has_presets() -> bool:
@@ -876,4 +951,4 @@ def _coerce(v: Any, cls: Any, name: str) -> Any:
         return v
     if isinstance(v, Mapping):
         return cls.from_dict(v, prefix=name)
-    raise InvalidArgumentError(f"{name}: expected a {cls.__name__} or a dict (got {v!r})")
+    raise InvalidArgumentError(f"{name}: expected a {cls.__name__} or a dict (got {_show(v)})")

@@ -16,14 +16,17 @@ the value and the expected dimension.
 """
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
 import re
+import reprlib
 from decimal import Decimal
-from typing import Dict, Tuple, Union
+from typing import Any, Dict, Tuple, Union
 
 from ._core import InvalidArgumentError
 
-__all__ = ["parse", "format", "DIMENSIONS", "UNITS", "dimension_of", "Quantity"]
+__all__ = ["parse", "format", "DIMENSIONS", "UNITS", "dimension_of", "Quantity", "show"]
 
 Quantity = Union[float, int, str]
 
@@ -84,8 +87,41 @@ _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
 _TOKEN = re.compile(r"([A-Za-zµμ°%]+)\s*(?:(?:\^|\*\*)\s*([-+]?\d+)|(\d))?$")
 
 
+class _Show(reprlib.Repr):
+    """A bounded ``repr`` for messages: deep or huge containers, long strings and integers
+    beyond ``str``'s digit limit are abbreviated (a plain ``repr`` of a 10^5000 integer raises
+    ValueError; of a dict nested 10^4 deep, RecursionError)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother = 3, 80, 60
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = 6
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() <= 160:
+            return repr(x)
+        return f"{Decimal(x):.3e} (an integer)"
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        try:
+            return super().repr_instance(x, level)
+        except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
+            return f"<{type(x).__name__} object>"
+
+
+_show = _Show()
+
+
+def show(value: object) -> str:
+    """``repr(value)`` for error messages, bounded in length and depth and never raising."""
+    try:
+        return _show.repr(value)
+    except Exception:  # noqa: BLE001
+        return f"<{type(value).__name__} object>"
+
+
 def _error(name: str, value: object, why: str) -> InvalidArgumentError:
-    return InvalidArgumentError(f"{name}: {why} (got {value!r})")
+    return InvalidArgumentError(f"{name}: {why} (got {show(value)})")
 
 
 def _parse_unit(unit: str, name: str, value: object) -> Tuple[Decimal, Dim]:
@@ -112,7 +148,10 @@ def _parse_unit(unit: str, name: str, value: object) -> Tuple[Decimal, Dim]:
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise _error(name, value, f"unknown unit {sym!r}{hint}")
             f, d = UNITS[m.group(1)]
-            p = int(m.group(2) or m.group(3) or 1) * sign
+            exp = m.group(2) or m.group(3) or "1"
+            if len(exp.lstrip("+-")) > 3:
+                raise _error(name, value, f"the exponent of {m.group(1)!r} is too large")
+            p = int(exp) * sign
             factor *= Decimal(repr(f)) ** p
             for i in range(3):
                 dim[i] += d[i] * p
@@ -124,35 +163,68 @@ def dimension_of(unit: str) -> Dim:
     return _parse_unit(unit, "unit", unit)[1]
 
 
+def _is_number(value: object) -> bool:
+    """A real number (Python or numpy scalar, or a 0-d numeric array), not a boolean."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return (type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0
+            and getattr(getattr(value, "dtype", None), "kind", "") in "iuf")
+
+
+def _number_string(text: str, unit: str, name: str, value: object) -> Tuple[float, Dim]:
+    """SI value of "<number> <unit>" (may be ±inf if it overflows; the caller checks)."""
+    factor, dim = _parse_unit(unit, name, value)
+    try:
+        v = float(Decimal(text) * factor)
+    except (decimal.Overflow, OverflowError):
+        v = math.inf
+    except decimal.DecimalException:  # underflow etc.: too small to matter
+        v = 0.0
+    return v, dim
+
+
+def _finite(v: float, name: str, value: object) -> float:
+    if not math.isfinite(v):
+        given_inf = not isinstance(value, (int, str)) and not math.isnan(v)  # an inf float itself
+        too_large = not math.isnan(v) and not given_inf  # 10**400, "1e999 mm"
+        raise _error(name, value, "is too large (beyond the floating-point range)" if too_large
+                     else "must be a finite number")
+    return v + 0.0  # -0.0 -> 0.0: "-0 mm" is zero
+
+
 def parse(value: Quantity, dimension: str = "dimensionless", name: str = "value") -> float:
     """Convert ``value`` (a number in SI or a string "<number> <unit>") to SI.
 
     ``dimension`` is one of :data:`DIMENSIONS`; ``name`` is the parameter's name for messages.
+    Anything else — a boolean, ``None``, bytes, a list or dict, NaN, ±inf, a number too large
+    for a float (``10**400``, ``"1e999 mm"``), an unknown unit or a unit of another dimension —
+    raises :class:`dermasim.InvalidArgumentError` naming ``name``. ``-0`` is read as 0.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
     want, si = DIMENSIONS[dimension]
-    if isinstance(value, bool):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         raise _error(name, value, f"expected a {dimension} ({si}), not a boolean")
-    if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
+    if _is_number(value):
         try:
-            v = float(value)
+            v = float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            v = math.inf
         except (TypeError, ValueError):
             raise _error(name, value, f"expected a {dimension} in {si}") from None
     elif isinstance(value, str):
         m = _QUANTITY.match(value)
         if not m:
             raise _error(name, value, f"expected a number with a unit, e.g. '1.5 mm', for a {dimension}")
-        factor, dim = _parse_unit(m.group(2), name, value)
+        v, dim = _number_string(m.group(1), m.group(2), name, value)
         if dim != want:
             got = _describe(dim)
             raise _error(name, value, f"expected a {dimension} ({si}), but the unit is a {got}")
-        v = float(Decimal(m.group(1)) * factor)
     else:
         raise _error(name, value, f"expected a {dimension}: a number in {si} or a string like '1.5 mm'")
-    if not math.isfinite(v):
-        raise _error(name, value, "must be finite")
-    return v
+    return _finite(v, name, value)
 
 
 def _describe(dim: Dim) -> str:
@@ -213,6 +285,6 @@ def to_si(value: Quantity, name: str = "value") -> Tuple[float, Dim]:
         m = _QUANTITY.match(value)
         if not m:
             raise _error(name, value, "expected a number with a unit, e.g. '1.5 mm'")
-        factor, dim = _parse_unit(m.group(2), name, value)
-        return float(Decimal(m.group(1)) * factor), dim
+        v, dim = _number_string(m.group(1), m.group(2), name, value)
+        return _finite(v, name, value), dim
     return parse(value, "dimensionless", name), (0, 0, 0)

@@ -149,3 +149,118 @@ def test_sensitivity_sobol_ranks_parameters():
     assert abs(si.loc["device.passes", "ST"]) < 0.01
     assert si.loc["device.needle_length", "ST"] > si.loc["protocol.interval", "ST"]
     assert table["device.passes"].map(type).eq(int).all()  # integer parameters stay integers
+
+
+# -- issue 15: dead workers and oversubscription --------------------------------------------------
+
+import sweep_kill_helpers as K  # noqa: E402
+
+
+@pytest.fixture
+def kill_env(tmp_path):
+    log = tmp_path / "log"
+    log.mkdir()
+    return log
+
+
+def kbase(log):
+    return base().replace(title=K.title(log))
+
+
+def _killer_rows(df):
+    return (df["protocol.sessions"] == K.KILL_SESSIONS) & (df["device.needle_length"] == "1 mm")
+
+
+def test_a_killed_worker_fails_only_its_own_run(kill_env, tmp_path):
+    """One point SIGKILLs its worker every time: before issue 15, 6 of 8 pending runs got
+    BrokenProcessPool; now the others are retried in processes of their own and succeed, and
+    the killer is reported after 2 retries."""
+    d = tmp_path / "sw"
+    df = ds.sweep(kbase(kill_env), GRID, outputs=["collagen_gain"], run=K.killing_run, max_workers=2, directory=d)
+    killer = _killer_rows(df)
+    assert killer.sum() == 2  # two intervals
+    assert (df.loc[~killer, "status"] == "ok").all(), df.loc[~killer, "status"].tolist()
+    for status in df.loc[killer, "status"]:
+        assert status.startswith("error: worker process died (killed by signal 9, SIGKILL"), status
+        assert status.endswith("retried 2×"), status
+    assert df.loc[killer, "collagen_gain"].isna().all()
+    # the surviving rows are the serial ones, and were all stored; each killer was retried twice
+    # in a process of its own after the pool broke (plus once in the pool if it had started)
+    serial = ds.sweep(base(), GRID, outputs=["collagen_gain"], run=H.toy_run, executor="serial")
+    pd.testing.assert_frame_equal(df.loc[~killer].drop(columns="runtime_s"),
+                                  serial.loc[~killer].drop(columns="runtime_s"))
+    assert len(os.listdir(d / "runs")) == 18
+    for seed in df.loc[killer, "seed"]:
+        assert len([f for f in os.listdir(kill_env) if f.startswith(f"start-{seed}-")]) in (2, 3)
+
+
+def test_a_worker_killed_once_loses_nothing(kill_env):
+    df = ds.sweep(kbase(kill_env), GRID, run=K.flaky_killing_run, max_workers=2)
+    assert (df["status"] == "ok").all(), df["status"].tolist()
+    assert (kill_env / "killed-once").exists()
+    serial = ds.sweep(base(), GRID, run=H.toy_run, executor="serial")
+    pd.testing.assert_frame_equal(df.drop(columns="runtime_s"), serial.drop(columns="runtime_s"))
+
+
+def test_without_retries_a_dead_worker_is_reported(kill_env):
+    df = ds.sweep(kbase(kill_env), GRID, run=K.killing_run, max_workers=2, retries=0)
+    killer = _killer_rows(df)
+    assert df.loc[killer, "status"].str.startswith("error: worker process died").all()
+    ok = df["status"] == "ok"
+    assert ok.sum() + (~ok & df["status"].str.startswith("error: worker process died")).sum() == 18
+    with pytest.raises(ds.InvalidArgumentError, match="retries"):
+        ds.sweep(base(), GRID, run=H.toy_run, retries=-1)
+
+
+def test_plan_workers_never_oversubscribes():
+    from dermasim.sweep import available_cores, plan_workers
+
+    assert plan_workers(cores=8) == (8, 1)
+    assert plan_workers(threads=2, cores=8) == (4, 2)
+    assert plan_workers(threads=3, cores=8) == (2, 3)
+    assert plan_workers(max_workers=16, cores=8) == (8, 1)
+    assert plan_workers(max_workers=16, threads=4, cores=8) == (2, 4)
+    assert plan_workers(max_workers=3, threads=2, cores=8) == (3, 2)
+    assert plan_workers(threads=16, cores=8) == (1, 8)
+    assert plan_workers(cores=8, runs=3) == (3, 1)
+    assert plan_workers(cores=1) == (1, 1)
+    # only when asked explicitly
+    assert plan_workers(max_workers=16, threads=4, cores=8, oversubscribe=True) == (16, 4)
+    assert plan_workers(threads=16, cores=8, oversubscribe=True) == (1, 16)
+    rng = np.random.default_rng(15)
+    for _ in range(200):
+        c = int(rng.integers(1, 129))
+        mw = None if rng.random() < 0.3 else int(rng.integers(1, 300))
+        t = None if rng.random() < 0.3 else int(rng.integers(1, 300))
+        w, th = plan_workers(mw, t, cores=c, runs=int(rng.integers(1, 500)))
+        assert w >= 1 and th >= 1 and w * th <= c, (mw, t, c, w, th)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ds.InvalidArgumentError, match="threads"):
+            plan_workers(threads=bad)
+        with pytest.raises(ds.InvalidArgumentError, match="max_workers"):
+            plan_workers(max_workers=bad)
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert available_cores() == expected
+    assert plan_workers() == (expected, 1)
+
+
+def test_runs_get_the_planned_threads():
+    from dermasim.sweep import plan_workers
+
+    g = {"protocol.sessions": [1, 2, 3]}
+    for threads in (1, 2):
+        _, t = plan_workers(None, threads, runs=3)
+        df = ds.sweep(base(), g, run=K.threads_run, threads=threads)
+        assert (df["status"] == "ok").all()
+        assert (df["omp_threads"] == t).all() and (df["omp_env"] == t).all(), df
+
+
+def test_a_serial_sweep_leaves_the_callers_threads_alone():
+    before = ds.max_threads()
+    try:
+        ds.set_threads(2)
+        df = ds.sweep(base(), {"protocol.sessions": [1, 2]}, run=K.threads_run, executor="serial", threads=1)
+        assert (df["omp_threads"] == 1).all()
+        assert ds.max_threads() == 2
+    finally:
+        ds.set_threads(before)
