@@ -4,10 +4,15 @@
 // Targets on 2 cores: 1D ≤ 50 ms (a 1000-run sweep < 1 min), 3D ≤ 5 min. Reports wall time
 // per run, cells, accepted/rejected steps; time_x_triad = seconds × triad GB/s (the gate's
 // machine-normalised cost). args: threads.
+#include <chrono>
 #include <cstdlib>
 
 #include "bench_common.hpp"
 #include "dermasim/simulate.hpp"
+// after dermasim's headers: <signal.h> defines macros (si_*) that clash with parameter names
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -41,6 +46,44 @@ void BM_Pipeline3D(benchmark::State& s) {
   }
   pipeline(s, 3);
 }
+
+// Oversubscription (issue 15 item 7): the default 2D run while another process keeps one core
+// busy (a forked child spinning), on 1 thread, on 2 threads with the ThreadGovernor (default)
+// and on 2 threads without it. Counters: seconds of each and the ratios to 1 thread; the
+// default must not be slower on 2 threads than on 1 (ratio_2_over_1 <= ~1).
+void BM_Pipeline2DContended(benchmark::State& state) {
+  dermasim::Scenario sc = dermasim::Scenario::default_face();
+  sc.numerics.dimension = 2;
+  auto run = [&](int threads, bool adapt) {
+    dermasim::SimulateOptions opt;
+    opt.threads = threads;
+    opt.adapt_threads = adapt;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = dermasim::simulate(sc, {}, opt);
+    benchmark::DoNotOptimize(r.times.data());
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  const pid_t busy = fork();
+  if (busy == 0) {
+    volatile unsigned long x = 0;
+    for (;;) x = x + 1;
+  }
+  usleep(200000);
+  double t1 = 0, t2 = 0, t2f = 0;
+  for (auto _ : state) {
+    t1 = run(1, true);
+    t2 = run(2, true);
+    t2f = run(2, false);
+  }
+  kill(busy, SIGKILL);
+  waitpid(busy, nullptr, 0);
+  state.counters["t_1thread_s"] = t1;
+  state.counters["t_2threads_s"] = t2;
+  state.counters["t_2threads_fixed_s"] = t2f;
+  state.counters["ratio_2_over_1"] = t2 / t1;
+  state.counters["ratio_2fixed_over_1"] = t2f / t1;
+}
+BENCHMARK(BM_Pipeline2DContended)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
 BENCHMARK(BM_Pipeline1D)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Pipeline2D)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

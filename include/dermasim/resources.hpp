@@ -15,16 +15,22 @@
 // against the resident set of real runs.
 #pragma once
 
+#include <sys/resource.h>
+
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
+#include <unistd.h>
 #include <limits>
 #include <sstream>
 #include <string>
 
 #include "dermasim/core/error.hpp"
+#include "dermasim/core/parallel.hpp"
 #include "dermasim/core/units.hpp"
 #include "dermasim/healing/model.hpp"
 #include "dermasim/scenario.hpp"
@@ -186,5 +192,87 @@ inline void check_threads(long long threads) {
                            "] (at most " + std::to_string(kThreadsPerProcessor) + " per processor; this machine has " +
                            std::to_string(processors()) + ")");
 }
+
+/// Keeps a run's OpenMP team off cores that other processes are using. Every `period` of
+/// wall-clock time (an at-step-end observer in simulate) it compares the machine's busy CPU
+/// time (/proc/stat) with this process's own (getrusage, which includes its spinning OpenMP
+/// workers) over the interval: the difference is the number of cores other processes kept
+/// busy. The team is then cut to the cores left (at least 1, at most the requested count) and
+/// grown back when they free up. Why: a worker thread that shares a core with another busy
+/// process is descheduled for whole time slices while the other threads wait for it at the
+/// end of every parallel region, so a 2D run took 2.6-3.0 s on 2 threads vs 1.2 s on 1 with
+/// one core busy (docs/performance.md §9). Results do not depend on the thread count
+/// (tested bitwise), so changing it between steps changes no result.
+class ThreadGovernor {
+ public:
+  /// Starts from the processes running right now (/proc/loadavg's runnable count minus this
+  /// process's running threads), so the first parallel regions already avoid busy cores.
+  explicit ThreadGovernor(int max_threads, bool initial_guess = true)
+      : max_(std::max(1, max_threads)), cores_(processors()) {
+    sample();
+    if (initial_guess && max_ > 1) {
+      const int others = running_elsewhere();
+      if (others >= 0) {
+        current_ = std::clamp(cores_ - others, 1, max_);
+        if (current_ != max_) set_threads(current_);
+      }
+    }
+  }
+  int threads() const { return current_; }
+  /// Re-measures and sets the team size; returns it.
+  int update() {
+    const double busy0 = busy_, self0 = self_;
+    const auto wall0 = wall_;
+    if (!sample()) return current_;
+    const double wall = std::chrono::duration<double>(wall_ - wall0).count();
+    if (wall < 1e-3) return current_;
+    const double others = std::max(0.0, ((busy_ - busy0) - (self_ - self0)) / wall);
+    const int free_cores = int(std::floor(double(cores_) - others + 0.3));
+    const int n = std::clamp(free_cores, 1, max_);
+    if (n != current_) {
+      current_ = n;
+      set_threads(n);
+    }
+    return current_;
+  }
+
+ private:
+  // runnable tasks of other processes now, or -1 if unknown
+  static int running_elsewhere() {
+    std::ifstream la("/proc/loadavg");
+    std::string a, b, c, run;
+    if (!(la >> a >> b >> c >> run)) return -1;
+    const int all = std::atoi(run.c_str());  // "running/total"
+    int own = 0;
+    std::ifstream self("/proc/self/stat");
+    std::string line;
+    std::getline(self, line);
+    // this process's state (after "pid (comm) ") is 'R' while it reads: count it once (its
+    // idle OpenMP workers sleep)
+    const auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R') own = 1;
+    return std::max(0, all - own);
+  }
+  // busy CPU seconds of the machine, CPU seconds of this process, now
+  bool sample() {
+    std::ifstream st("/proc/stat");
+    std::string cpu;
+    double v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    if (!(st >> cpu) || cpu != "cpu") return false;
+    for (double& x : v)
+      if (!(st >> x)) return false;
+    static const double tick = double(sysconf(_SC_CLK_TCK));
+    // user nice system idle iowait irq softirq steal
+    busy_ = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / tick;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    self_ = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    wall_ = std::chrono::steady_clock::now();
+    return true;
+  }
+  int max_, cores_, current_ = max_;
+  double busy_ = 0, self_ = 0;
+  std::chrono::steady_clock::time_point wall_{};
+};
 
 }  // namespace dermasim

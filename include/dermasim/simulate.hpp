@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -120,6 +121,10 @@ struct SimulateOptions {
   /// Memory limit, B (0: DERMASIM_MAX_MEMORY if set, else the available memory). A run whose
   /// estimate (resources.hpp) exceeds it is refused before anything is allocated.
   double max_memory = 0.0;
+  /// Let the OpenMP team shrink while other processes keep cores busy (ThreadGovernor in
+  /// resources.hpp; `threads` is then the most it uses). Results do not depend on it.
+  /// DERMASIM_ADAPTIVE_THREADS=0 turns it off.
+  bool adapt_threads = true;
 };
 
 namespace detail {
@@ -307,6 +312,13 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   // small grids (the 1D column) run serially unless threads are asked for: OpenMP start-up
   // costs more than the work there, and results do not depend on the thread count
   ThreadScope threads(opt.threads > 0 ? opt.threads : (grid.size() < 4096 ? 1 : 0));
+  const char* adapt_env = std::getenv("DERMASIM_ADAPTIVE_THREADS");
+  const bool adapt = opt.adapt_threads && max_threads() > 1 && !(adapt_env && std::string(adapt_env) == "0");
+  ThreadGovernor governor(max_threads(), adapt);
+  CallbackObserver govern(Schedule::wall(0.05), [&](double, const FieldSet&, const StepStats&) {
+    governor.update();
+    return true;
+  });
   healing::HealingModel model(grid, sc.skin, params, healing::parse_scheme(sc.numerics.scheme));
   FieldSet u = model.initial_state();
 
@@ -338,6 +350,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   });
   prog.set_at_step_end(true);  // about daily, at step ends: cuts no steps, copies nothing
   if (opt.progress) obs.push_back(&prog);
+  if (adapt) obs.push_back(&govern);  // at step ends, every 0.05 s of wall-clock time
 
   StepperOptions so;
   so.adaptive = sc.numerics.adaptive;
@@ -394,6 +407,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
         break;
       }
     }
+    if (adapt) governor.update();  // the injury stage runs parallel regions too
     InjuryField inj;
     if (opt.injury) {
       inj = opt.injury(grid, s);

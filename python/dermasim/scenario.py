@@ -576,7 +576,7 @@ class Numerics(Spec):
         "column_patch_size": Param("6 mm", "length", 1e-5, 0.1, "patch whose injury the 1D column averages"),
         "lateral_spacing": Param("40 um", "length", 1e-6, 0.1, "lateral cell size (2D/3D)"),
         "raster_spacing": Param("100 um", "length", 1e-6, 0.1, "y cell size of the injury raster averaged onto the 2D slice (1D averages exactly)"),
-        "h_min": Param("10 um", "length", 1e-7, 1e-3, "z spacing at the surface"),
+        "h_min": Param("10 um", "length", 1e-6, 1e-3, "z spacing at the surface (>= 1 um: finer cells made runs effectively hang, see docs/numerics.md)"),
         "h_max": Param("80 um", "length", 1e-7, 1e-2, "largest z spacing"),
         "growth": Param(1.15, "dimensionless", 1.0, 10.0, "z grading factor per cell"),
         "rtol": Param(1e-3, "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller"),

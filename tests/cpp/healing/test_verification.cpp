@@ -161,6 +161,7 @@ TEST_CASE("verification: bitwise identical results on 1 and 2 threads (2D)") {
   SimulateOptions o1, o2;
   o1.threads = 1;
   o2.threads = 2;
+  o1.adapt_threads = o2.adapt_threads = false;  // really 2 threads, even on a loaded machine
   o1.snapshot_times = o2.snapshot_times = {s.protocol.end_time()};
   const Result a = simulate(s, {}, o1), b = simulate(s, {}, o2);
   REQUIRE(a.snapshots.size() == 1);
