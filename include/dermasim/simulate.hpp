@@ -526,8 +526,12 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
 inline std::string summary_table(const Result& r) {
   std::ostringstream o;
   char buf[256];
+  bool not_reached = false;
   auto hours = [&](double s) {
-    if (!std::isfinite(s)) return std::string("  n/a");
+    if (!std::isfinite(s)) {  // NaN: not reached within the run (or before the next session)
+      not_reached = true;
+      return std::string(" n.r.");
+    }
     std::snprintf(buf, sizeof buf, "%5.1f", s / units::hour);
     return std::string(buf);
   };
@@ -545,6 +549,7 @@ inline std::string summary_table(const Result& r) {
                   100 * s.collagen_PD_gain, 100 * s.collagen_PD_cumulative);
     o << buf;
   }
+  if (not_reached) o << "n.r.: not reached within the run (or before the next session)\n";
   o << "\nAfter the last session (change vs baseline, %)\n";
   o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin  VE thick.\n";
   for (const auto& t : r.timeline) {

@@ -70,7 +70,7 @@ def test_same_result_on_1_and_2_threads():
 
 
 def test_bad_input_raises_value_error_naming_the_parameter():
-    with pytest.raises(ValueError, match=r"pen.depth = 0.003 m .*\[0.00025, 0.0025\] m"):
+    with pytest.raises(ValueError, match=r"device.depth = 0.003 m .*\[0.00025, 0.0025\] m"):
         ds.penetration("face", "pen", lengths=["3 mm"])
     with pytest.raises(ValueError, match="did you mean 'cheek'"):
         ds.penetration("cheeck", "pen")
@@ -78,7 +78,7 @@ def test_bad_input_raises_value_error_naming_the_parameter():
         ds.penetration("face", "pen", lengths=[-1e-3])
     with pytest.raises(ValueError, match="device.length"):
         ds.penetration("face", "pen", lengths=[math.nan])
-    with pytest.raises(ValueError, match="pen.needles = 0"):
+    with pytest.raises(ValueError, match="device.needles = 0"):
         _core.clinical_pen(1e-3, 0)
     with pytest.raises(ValueError, match="did you mean 'roller'"):
         needles.make_device("rollr", 1e-3)

@@ -108,19 +108,19 @@ struct Roller {
   }
 
   void validate() const {
-    needle.validate("roller.needle");
-    require_range("roller.drum_diameter", drum_diameter, 1e-3, 0.2, "m");
-    require_range("roller.drum_width", drum_width, 1e-3, 0.5, "m");
-    require_count("roller.rows", rows, 1, 1000);
-    require_count("roller.needles_per_row", needles_per_row, 1, 10000);
-    require_count("roller.passes", passes, 1, 1000);
-    require_count("roller.directions", directions, 1, 4);
-    require_range("roller.applied_force", applied_force, 1e-3, 500.0, "N");
-    require_range("roller.rolling_speed", rolling_speed, 1e-4, 2.0, "m/s");
-    require_range("roller.speed_cv", speed_cv, 0.0, 0.5);
-    require_range("roller.position_jitter", position_jitter, 0.0, 1e-3, "m");
-    require_range("roller.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
-    require_range("roller.pass_interval", pass_interval, 0.0, 3600.0, "s");
+    needle.validate("device.needle");
+    require_range("device.drum_diameter", drum_diameter, 1e-3, 0.2, "m");
+    require_range("device.drum_width", drum_width, 1e-3, 0.5, "m");
+    require_count("device.rows", rows, 1, 1000);
+    require_count("device.needles_per_row", needles_per_row, 1, 10000);
+    require_count("device.passes", passes, 1, 1000);
+    require_count("device.directions", directions, 1, 4);
+    require_range("device.applied_force", applied_force, 1e-3, 500.0, "N");
+    require_range("device.rolling_speed", rolling_speed, 1e-4, 2.0, "m/s");
+    require_range("device.speed_cv", speed_cv, 0.0, 0.5);
+    require_range("device.position_jitter", position_jitter, 0.0, 1e-3, "m");
+    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
+    require_range("device.pass_interval", pass_interval, 0.0, 3600.0, "s");
   }
 
   Loading loading() const {
@@ -240,20 +240,20 @@ struct Pen {
   }
 
   void validate() const {
-    needle.validate("pen.needle");
-    require_count("pen.needles", needles, 1, 100);
-    require_range("pen.pitch", pitch, 50e-6, 5e-3, "m");
-    require_range("pen.frequency", frequency, 1.0, 500.0, "Hz");
-    require_range("pen.depth_min", depth_min, 0.0, 5e-3, "m");
-    require_range("pen.depth_max", depth_max, depth_min, 5e-3, "m");
-    require_range("pen.depth", depth, depth_min, depth_max, "m");
-    require_positive("pen.depth", depth, "m");
-    require_range("pen.needle_speed", needle_speed, 1e-4, 20.0, "m/s");
-    require_range("pen.hand_speed", hand_speed, 1e-3, 2.0, "m/s");
-    require_count("pen.passes", passes, 1, 1000);
-    require_range("pen.speed_cv", speed_cv, 0.0, 0.5);
-    require_range("pen.position_jitter", position_jitter, 0.0, 1e-3, "m");
-    require_range("pen.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
+    needle.validate("device.needle");
+    require_count("device.needles", needles, 1, 100);
+    require_range("device.pitch", pitch, 50e-6, 5e-3, "m");
+    require_range("device.frequency", frequency, 1.0, 500.0, "Hz");
+    require_range("device.depth_min", depth_min, 0.0, 5e-3, "m");
+    require_range("device.depth_max", depth_max, depth_min, 5e-3, "m");
+    require_range("device.depth", depth, depth_min, depth_max, "m");
+    require_positive("device.depth", depth, "m");
+    require_range("device.needle_speed", needle_speed, 1e-4, 20.0, "m/s");
+    require_range("device.hand_speed", hand_speed, 1e-3, 2.0, "m/s");
+    require_count("device.passes", passes, 1, 1000);
+    require_range("device.speed_cv", speed_cv, 0.0, 0.5);
+    require_range("device.position_jitter", position_jitter, 0.0, 1e-3, "m");
+    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
   }
 
   Loading loading() const {
@@ -357,15 +357,15 @@ struct Stamp {
   double strikes_per_area_per_pass() const { return 1.0 / (pitch * pitch); }
 
   void validate() const {
-    needle.validate("stamp.needle");
-    require_count("stamp.rows", rows, 1, 1000);
-    require_count("stamp.cols", cols, 1, 1000);
-    require_range("stamp.pitch", pitch, 50e-6, 10e-3, "m");
-    require_range("stamp.applied_force", applied_force, 1e-3, 500.0, "N");
-    require_range("stamp.press_speed", press_speed, 1e-4, 20.0, "m/s");
-    require_count("stamp.presses", presses, 1, 1000);
-    require_range("stamp.press_interval", press_interval, 0.0, 3600.0, "s");
-    require_range("stamp.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
+    needle.validate("device.needle");
+    require_count("device.rows", rows, 1, 1000);
+    require_count("device.cols", cols, 1, 1000);
+    require_range("device.pitch", pitch, 50e-6, 10e-3, "m");
+    require_range("device.applied_force", applied_force, 1e-3, 500.0, "N");
+    require_range("device.press_speed", press_speed, 1e-4, 20.0, "m/s");
+    require_count("device.presses", presses, 1, 1000);
+    require_range("device.press_interval", press_interval, 0.0, 3600.0, "s");
+    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
   }
 
   Loading loading() const {
@@ -479,7 +479,7 @@ inline Roller home_roller(double length = 0.25e-3, int needles = 192) {
   if (needles != 192 && needles != 540)
     throw invalid_argument("home_roller.needles = " + std::to_string(needles) +
                            " is not a preset drum; valid values are 192 or 540");
-  require_range("home_roller.length", length, 0.1e-3, 1.0e-3, "m");
+  require_range("device.needle_length", length, 0.1e-3, 1.0e-3, "m");
   Roller r;
   r.name = "home roller " + detail::fmt(length * 1e3) + " mm (" + std::to_string(needles) + ")";
   r.needle = Needle{length, length <= 0.25e-3 ? 70e-6 : 100e-6, 4e-6, 0.0, NeedleShape::cone};
@@ -495,7 +495,7 @@ inline Roller home_roller(double length = 0.25e-3, int needles = 192) {
 /// Clinical roller (Dermaroller MF8-like: 192 needles in 8 rows, 2 × 2 cm drum, needles
 /// 0.25 mm diameter; Schwarz & Laaff 2011), 1.5 mm by default.
 inline Roller clinical_roller(double length = 1.5e-3) {
-  require_range("clinical_roller.length", length, 0.1e-3, 3.0e-3, "m");
+  require_range("device.needle_length", length, 0.1e-3, 3.0e-3, "m");
   Roller r;
   r.name = "clinical roller " + detail::fmt(length * 1e3) + " mm";
   r.needle = Needle{length, 250e-6, 4e-6, 0.0, NeedleShape::cone};
@@ -520,7 +520,7 @@ inline Pen clinical_pen(double depth = 1.5e-3, int needles = 12) {
   p.depth_min = 0.25e-3;
   p.depth_max = 2.5e-3;
   p.validate();  // checks the needle count
-  require_range("pen.depth", depth, p.depth_min, p.depth_max, "m");
+  require_range("device.depth", depth, p.depth_min, p.depth_max, "m");
   p.depth = depth;
   p.name = "clinical pen " + detail::fmt(depth * 1e3) + " mm (" + std::to_string(needles) + ")";
   return p;

@@ -91,23 +91,23 @@ TEST_CASE("device: patterns are reproducible for a seed and differ between sessi
 
 TEST_CASE("device: bad input names the parameter and the valid range") {
   auto m = message_of([] { clinical_pen(3.0e-3); });
-  CHECK(m.find("pen.depth = 0.003 m") != std::string::npos);
+  CHECK(m.find("device.depth = 0.003 m") != std::string::npos);
   CHECK(m.find("[0.00025, 0.0025] m") != std::string::npos);
   m = message_of([] { clinical_pen(1e-3, 0); });
-  CHECK(m.find("pen.needles = 0") != std::string::npos);
+  CHECK(m.find("device.needles = 0") != std::string::npos);
   CHECK(m.find("[1, 100]") != std::string::npos);
   Roller r;
   r.needles_per_row = 0;
   m = message_of([&] { Device(r).loading(); });
-  CHECK(m.find("roller.needles_per_row = 0") != std::string::npos);
+  CHECK(m.find("device.needles_per_row = 0") != std::string::npos);
   r = Roller{};
   r.needle.length = -0.5e-3;
   m = message_of([&] { r.punctures(1e-3, 1e-3, 1, 0); });
-  CHECK(m.find("roller.needle.length = -0.0005 m") != std::string::npos);
+  CHECK(m.find("device.needle.length = -0.0005 m") != std::string::npos);
   CHECK(m.find("valid range") != std::string::npos);
   r.needle.length = std::numeric_limits<double>::quiet_NaN();
   m = message_of([&] { r.validate(); });
-  CHECK(m.find("roller.needle.length = nan") != std::string::npos);
+  CHECK(m.find("device.needle.length = nan") != std::string::npos);
   m = message_of([] { home_roller(0.5e-3, 100); });
   CHECK(m.find("192 or 540") != std::string::npos);
   m = message_of([] { Roller{}.punctures(-1e-3, 1e-3, 1, 0); });
@@ -115,5 +115,5 @@ TEST_CASE("device: bad input names the parameter and the valid range") {
   Stamp s;
   s.rows = 0;
   m = message_of([&] { s.validate(); });
-  CHECK(m.find("stamp.rows = 0") != std::string::npos);
+  CHECK(m.find("device.rows = 0") != std::string::npos);
 }
