@@ -268,13 +268,20 @@ def temp_beside(path: str, what: str = "") -> str:
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    """Write text to a temporary file in the same directory, then rename it onto ``path``."""
+    """Write text to a temporary file in the same directory, fsync it, then rename it onto
+    ``path``. A failed write (a full disk) is a FileFormatError naming ``path``; the temporary
+    file is removed and the previous file kept."""
     tmp = temp_beside(path)
     try:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(e, OSError) and not isinstance(e, FileFormatError):
+            raise FileFormatError(f"cannot write '{path}': {e.strerror or e} "
+                                  "(the previous file, if any, is unchanged)") from None
         raise

@@ -158,6 +158,24 @@ def test_every_bit_flip_in_a_result_file_is_detected(tmp_path):
             missed.append(int(pos))
         except ds.FileFormatError as e:
             assert str(path) in str(e)
+    # truncations, appended bytes and random 16-byte overwrites (seeded)
+    for k in range(60):
+        kind = k % 3
+        if kind == 0:
+            bad = good[: int(rng.integers(0, len(good)))]
+        elif kind == 1:
+            bad = good + bytes(rng.integers(0, 256, int(rng.integers(1, 64)), dtype=np.uint8))
+        else:
+            pos = int(rng.integers(0, len(good) - 16))
+            bad = good[:pos] + bytes(rng.integers(0, 256, 16, dtype=np.uint8)) + good[pos + 16:]
+            if bad == good:
+                continue
+        path.write_bytes(bad)
+        try:
+            ds.read_result(path)
+            missed.append(("mutation", k))
+        except ds.FileFormatError as e:
+            assert str(path) in str(e)
     assert missed == []
     path.write_bytes(good)
     assert ds.read_result(path).complete
