@@ -207,20 +207,22 @@ class ThreadGovernor {
  public:
   /// Starts from the processes running right now (/proc/loadavg's runnable count minus this
   /// process's running threads), so the first parallel regions already avoid busy cores.
-  explicit ThreadGovernor(int max_threads, bool initial_guess = true)
-      : max_(std::max(1, max_threads)), cores_(processors()) {
+  /// Disabled (`enabled` false, or a team of one): reads nothing and never changes the team.
+  explicit ThreadGovernor(int max_threads, bool enabled = true)
+      : max_(std::max(1, max_threads)), cores_(processors()), enabled_(enabled && max_ > 1) {
+    if (!enabled_) return;
     sample();
-    if (initial_guess && max_ > 1) {
-      const int others = running_elsewhere();
-      if (others >= 0) {
-        current_ = std::clamp(cores_ - others, 1, max_);
-        if (current_ != max_) set_threads(current_);
-      }
+    const int others = running_elsewhere();
+    if (others >= 0) {
+      current_ = std::clamp(cores_ - others, 1, max_);
+      if (current_ != max_) set_threads(current_);
     }
   }
+  bool enabled() const { return enabled_; }
   int threads() const { return current_; }
   /// Re-measures and sets the team size; returns it.
   int update() {
+    if (!enabled_) return current_;
     const double busy0 = busy_, self0 = self_;
     const auto wall0 = wall_;
     if (!sample()) return current_;
@@ -270,7 +272,9 @@ class ThreadGovernor {
     wall_ = std::chrono::steady_clock::now();
     return true;
   }
-  int max_, cores_, current_ = max_;
+  int max_, cores_;
+  bool enabled_;
+  int current_ = max_;
   double busy_ = 0, self_ = 0;
   std::chrono::steady_clock::time_point wall_{};
 };

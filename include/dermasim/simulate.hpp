@@ -22,6 +22,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dermasim/core/hash.hpp"
 #include "dermasim/core/observer.hpp"
 #include "dermasim/core/parallel.hpp"
 #include "dermasim/healing/injury_source.hpp"
@@ -130,11 +131,6 @@ struct SimulateOptions {
 namespace detail {
 constexpr std::uint64_t kCheckpointMagic = 0x31544b43534d4453ULL;  // "DSMSCKT1"
 constexpr std::uint64_t kCheckpointVersion = 1;
-inline std::uint64_t fnv1a(const char* p, std::size_t n) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ std::uint64_t(static_cast<unsigned char>(p[i]))) * 1099511628211ULL;
-  return h;
-}
 struct Writer {
   std::string b;
   template <class T> void pod(const T& x) { b.append(reinterpret_cast<const char*>(&x), sizeof(T)); }
@@ -229,7 +225,7 @@ inline std::string serialize(const Checkpoint& c) {
   h.pod(std::uint64_t(sizeof(outcomes::Metrics)));
   h.pod(std::uint64_t(sizeof(SessionSummary)));
   h.pod(std::uint64_t(w.b.size()));
-  h.pod(detail::fnv1a(w.b.data(), w.b.size()));
+  h.pod(fnv1a(w.b.data(), w.b.size()));
   return h.b + w.b;
 }
 
@@ -248,7 +244,7 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   const auto n = r.pod<std::uint64_t>();
   const auto sum = r.pod<std::uint64_t>();
   if (n != bytes.size() - r.pos) throw io_error("checkpoint: truncated or padded payload");
-  if (detail::fnv1a(bytes.data() + r.pos, n) != sum) throw io_error("checkpoint: checksum mismatch (corrupt file)");
+  if (fnv1a(bytes.data() + r.pos, n) != sum) throw io_error("checkpoint: checksum mismatch (corrupt file)");
   const Grid grid = sc.numerics.grid(sc.skin);
   Checkpoint c;
   c.next_session = std::size_t(r.pod<std::uint64_t>());
@@ -313,8 +309,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   // costs more than the work there, and results do not depend on the thread count
   ThreadScope threads(opt.threads > 0 ? opt.threads : (grid.size() < 4096 ? 1 : 0));
   const char* adapt_env = std::getenv("DERMASIM_ADAPTIVE_THREADS");
-  const bool adapt = opt.adapt_threads && max_threads() > 1 && !(adapt_env && std::string(adapt_env) == "0");
-  ThreadGovernor governor(max_threads(), adapt);
+  ThreadGovernor governor(max_threads(), opt.adapt_threads && !(adapt_env && std::string(adapt_env) == "0"));
   CallbackObserver govern(Schedule::wall(0.05), [&](double, const FieldSet&, const StepStats&) {
     governor.update();
     return true;
@@ -350,7 +345,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   });
   prog.set_at_step_end(true);  // about daily, at step ends: cuts no steps, copies nothing
   if (opt.progress) obs.push_back(&prog);
-  if (adapt) obs.push_back(&govern);  // at step ends, every 0.05 s of wall-clock time
+  if (governor.enabled()) obs.push_back(&govern);  // at step ends, every 0.05 s of wall-clock time
 
   StepperOptions so;
   so.adaptive = sc.numerics.adaptive;
@@ -407,7 +402,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
         break;
       }
     }
-    if (adapt) governor.update();  // the injury stage runs parallel regions too
+    governor.update();  // the injury stage runs parallel regions too
     InjuryField inj;
     if (opt.injury) {
       inj = opt.injury(grid, s);

@@ -26,14 +26,17 @@ void bind_io(py::module_& m) {
     return py::make_tuple(v, dims);
   }, py::arg("path"), py::arg("dataset"));
   m.attr("SEAL_BYTES") = io::kSealBytes;
-  m.def("seal_file", &io::seal_file, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
-        "Write the seal (FNV-1a 64 digest of every byte after the user block) of a closed HDF5 file\n"
-        "created with a SEAL_BYTES user block, and fsync it (FileFormatError naming the file on failure).");
+  m.def("write_sealed", [](const std::string& path, py::buffer image) {
+    const py::buffer_info b = image.request();
+    if (b.ndim != 1 || b.itemsize != 1) throw invalid_argument("write_sealed: expected bytes");
+    py::gil_scoped_release rel;
+    io::write_sealed(path, b.ptr, std::size_t(b.size));
+  }, py::arg("path"), py::arg("image"),
+        "Write an HDF5 file image (bytes of a file made with a SEAL_BYTES user block) to path, sealed,\n"
+        "verified and atomically (FileFormatError naming path on failure; the previous file is kept).");
   m.def("verify_seal", &io::verify_seal, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
         "'sealed' (intact), 'unsealed' (a plain HDF5 file without a seal); FileFormatError naming the\n"
         "file if the seal or any byte it covers is damaged.");
-  m.def("fsync_path", &io::fsync_path, py::arg("path"), py::arg("directory_too") = true,
-        py::call_guard<py::gil_scoped_release>(), "fsync a file (and its directory).");
 }
 
 }  // namespace dermasim::bindings

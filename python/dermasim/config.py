@@ -253,12 +253,21 @@ def default_mode() -> int:
     return 0o666 & ~m
 
 
-def temp_beside(path: str, what: str = "") -> str:
-    """A new empty temporary file in ``path``'s directory (for an atomic os.replace onto it),
-    with the permissions a normal new file would get (mkstemp alone gives 0600)."""
+def check_directory(path: str, what: str = "") -> str:
+    """The directory ``path`` would be written to; FileFormatError naming ``path`` if it does not
+    exist or is not writable (checked before a file is built, so a run fails before its work)."""
     d = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(d):
         raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' does not exist")
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' is not writable")
+    return d
+
+
+def temp_beside(path: str, what: str = "") -> str:
+    """A new empty temporary file in ``path``'s directory (for an atomic os.replace onto it),
+    with the permissions a normal new file would get (mkstemp alone gives 0600)."""
+    d = check_directory(path, what)
     # the writer's pid is in the name, so a later run can tell a killed writer's leftover
     # (io.cleanup_temporaries) from a file another live process is writing
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp", dir=d)

@@ -17,15 +17,16 @@ Layout (docs/guide.md, "File layout")::
                      scenario (JSON), units (JSON: name → unit), seed, threads, complete
                      (0 while a run is being written or after an interruption), title
 
-Files are written atomically and verified: to a temporary file in the same directory, which
-:meth:`ResultWriter.close` closes, seals, fsyncs, re-reads (seal and every dataset) and only then
-renames onto the final name. Any failure (a full disk, a lost mount, a killed process) leaves
-the previous file untouched, removes the temporary file and raises :class:`FileFormatError`
-naming the final path.
+Files are built in memory and written atomically and verified: :meth:`ResultWriter.close`
+reads the in-memory file back (every dataset and attribute), then ``dermasim._core.write_sealed``
+(the one write path of C++ and Python files) writes it with checked writes to a temporary file
+beside the final name, fsyncs it, reads it back against its seal and only then renames it. Any
+failure (a full disk, a lost mount) leaves the previous file untouched, removes the temporary
+file and raises :class:`FileFormatError` naming the final path.
 
 The seal (format_version 2): the first 512 bytes of the file are an HDF5 user block holding the
-FNV-1a 64-bit digest and length of every byte after it (``dermasim._core.seal_file``); readers
-check it first (``verify_seal``), so any change of any byte, in the data, the HDF5 metadata or
+FNV-1a 64-bit digest and length of every byte after it; readers check it first
+(``dermasim._core.verify_seal``), so any change of any byte, in the data, the HDF5 metadata or
 the attributes, is reported as a corrupt file instead of read back as a changed value. Files of
 format_version 1 (no seal) are still read, unverified.
 
@@ -45,7 +46,7 @@ import numpy as np
 
 from . import _core
 from ._core import FileFormatError, InvalidArgumentError
-from .config import temp_beside
+from .config import check_directory
 
 __all__ = ["ResultWriter", "open_dataset", "read_result", "write_xdmf", "cleanup_temporaries", "FORMAT",
            "FORMAT_VERSION"]
@@ -85,7 +86,7 @@ class ResultWriter:
         self._xdmf = xdmf
         self._keep_partial = keep_partial
         self._closed = True
-        _check_directory(self.path, "")
+        check_directory(self.path, "")
         self._h = _memory_file()
         self._closed = False
         with self._guard():
@@ -225,7 +226,7 @@ class ResultWriter:
             self._h.attrs["complete"] = int(bool(complete))
             self._h.attrs["units"] = json.dumps(self.units)
         self._closed = True
-        _write_image(self._h, self.path, "")
+        _write_image(self._h, self.path)
         if self._xdmf:
             write_xdmf(self.path)
         return self.path
@@ -269,14 +270,6 @@ def _close_quietly(h: Any) -> None:
             pass
 
 
-def _check_directory(path: str, what: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(d):
-        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' does not exist")
-    if not os.access(d, os.W_OK | os.X_OK):
-        raise FileFormatError(f"cannot write {what}'{path}': directory '{d}' is not writable")
-
-
 _memory_files = itertools.count()
 
 
@@ -292,35 +285,28 @@ def _memory_file() -> Any:
     return h5py.File(name, "w", driver="core", backing_store=False, userblock_size=_core.SEAL_BYTES)
 
 
-def _write_image(h: Any, path: str, what: str) -> None:
-    """Write the in-memory HDF5 file ``h`` (closing it) to a temporary file beside ``path``,
-    then seal, verify and rename it onto ``path`` (:func:`_commit`)."""
+def _write_image(h: Any, path: str) -> None:
+    """Close the in-memory HDF5 file ``h`` and write it to ``path``: its image is read back by
+    HDF5 first (every dataset and attribute), then written sealed, verified and atomically by
+    the C++ ``write_sealed`` (the one write path of every dermasim file). FileFormatError
+    naming ``path`` on failure; the previous file is kept."""
     try:
         h.flush()
         image = h.id.get_file_image()
     finally:
         _close_quietly(h)
-    tmp = temp_beside(path, what)
     try:
-        with open(tmp, "wb") as f:
-            f.write(b"\0" * _core.SEAL_BYTES)  # the user block, filled by the seal
-            f.write(image)
-    except OSError as e:
-        _remove_quietly(tmp)
-        raise FileFormatError(f"cannot write {what}'{path}': {_short(e)} "
-                              "(the previous file, if any, is unchanged)") from None
-    _commit(tmp, path, what)
+        _read_everything(image)
+    except (OSError, RuntimeError, ValueError, KeyError) as e:
+        raise FileFormatError(f"cannot write '{path}': the file built in memory does not read back: "
+                              f"{_short(e)}") from None
+    _core.write_sealed(path, image)
 
 
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
+def _read_everything(image: bytes) -> None:
+    """Open an HDF5 file image and read every dataset and attribute (structure check)."""
+    import io as _io
 
-
-def _verify_hdf5(path: str) -> None:
-    """Open ``path`` and read every dataset and attribute (HDF5 structure check)."""
     import h5py
 
     def visit(name: str, obj: Any) -> None:
@@ -329,38 +315,10 @@ def _verify_hdf5(path: str) -> None:
         if isinstance(obj, h5py.Dataset):
             obj[()]
 
-    with h5py.File(path, "r") as h:
+    with h5py.File(_io.BytesIO(image), "r") as h:
         for k in h.attrs:
             h.attrs[k]
         h.visititems(visit)
-
-
-def _commit(tmp: str, path: str, what: str) -> None:
-    """Seal, fsync and verify the closed temporary file ``tmp``, then rename it onto ``path``
-    and fsync the directory. On any failure the temporary file is removed, ``path`` is left as
-    it was and FileFormatError names ``path``."""
-    try:
-        _core.seal_file(tmp)
-        _core.verify_seal(tmp)
-        _verify_hdf5(tmp)
-        os.replace(tmp, path)
-    except (OSError, RuntimeError, ValueError, KeyError) as e:
-        _remove_quietly(tmp)
-        raise FileFormatError(f"cannot write {what}'{path}': {_short(e)} "
-                              "(the previous file, if any, is unchanged)") from None
-    try:
-        _core.fsync_path(path, True)
-    except OSError:  # the file is complete and renamed; a directory fsync may be unsupported
-        pass
-
-
-def check_seal(path: str, format_version: Optional[int] = None) -> str:
-    """``verify_seal`` of a file, with the rule that a file of ``format_version`` >= 2 must be
-    sealed. Raises FileFormatError naming the file."""
-    state = _core.verify_seal(path)
-    if state == "unsealed" and format_version is not None and format_version >= 2:
-        raise FileFormatError(f"'{path}' is corrupt: a format_version {format_version} file without its seal")
-    return state
 
 
 def _grid_arrays(grid: Any) -> Dict[str, np.ndarray]:
@@ -561,7 +519,7 @@ def write_checkpoint(path: str | os.PathLike, scenario_json: str, payload: bytes
     import h5py
 
     path = os.fspath(path)
-    _check_directory(path, "checkpoint ")
+    check_directory(path, "checkpoint ")
     h = _memory_file()
     try:
         h.attrs["format"] = CHECKPOINT_FORMAT
@@ -570,7 +528,7 @@ def write_checkpoint(path: str | os.PathLike, scenario_json: str, payload: bytes
     except BaseException:
         _close_quietly(h)
         raise
-    _write_image(h, path, "checkpoint ")
+    _write_image(h, path)
     return path
 
 
@@ -592,8 +550,8 @@ def read_checkpoint(path: str | os.PathLike) -> Tuple[str, bytes]:
 
 def cleanup_temporaries(path: str | os.PathLike, min_age_s: float = 3600.0) -> List[str]:
     """Remove the temporary files that earlier, killed writers of ``path`` left beside it:
-    ``.<name>.<pid>.<random>.tmp`` (Python writers) and ``<name>.tmp-<pid>`` (C++ writers) whose
-    process no longer runs, and pid-less ``.<name>.<random>.tmp`` of older versions not touched
+    ``<name>.tmp-<pid>`` (``write_sealed``: result files, checkpoints) and
+    ``.<name>.<pid>.<random>.tmp`` (``config.atomic_write_text``) whose process no longer runs, and pid-less ``.<name>.<random>.tmp`` of older versions not touched
     for ``min_age_s``. Returns the removed paths. ``simulate(checkpoint=...)`` and ``dermasim
     run`` call it before they write."""
     import re

@@ -15,37 +15,7 @@ from ._core import InvalidArgumentError
 from .results import OUTCOME_UNITS, Result
 from .trackers import RuntimeTracker, get_trackers, raise_errors, to_observers
 
-__all__ = ["simulate", "parse_bytes"]
-
-_BYTE_UNITS = {"b": 1.0, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-               "kib": 2.0 ** 10, "mib": 2.0 ** 20, "gib": 2.0 ** 30, "tib": 2.0 ** 40}
-
-
-def parse_bytes(value: Any, name: str) -> float:
-    """A memory size: a number of bytes or a string such as "4 GB", "512 MiB" (SI and binary
-    prefixes). InvalidArgumentError naming ``name`` otherwise."""
-    import math
-    import re
-
-    if isinstance(value, bool):
-        raise InvalidArgumentError(f"{name}: expected a memory size such as '4 GB' (got {value!r})")
-    if isinstance(value, (int, float)):
-        v = float(value) if not isinstance(value, int) or abs(value) < 2 ** 62 else math.inf
-    elif isinstance(value, str):
-        m = re.fullmatch(r"\s*([0-9.eE+-]+)\s*([A-Za-z]*)\s*", value)
-        unit = (m.group(2) or "b").lower() if m else None
-        if not m or unit not in _BYTE_UNITS:
-            raise InvalidArgumentError(f"{name}: expected a memory size such as '4 GB' or '512 MiB' (got {value!r})")
-        try:
-            v = float(m.group(1)) * _BYTE_UNITS[unit]
-        except ValueError:
-            raise InvalidArgumentError(f"{name}: {value!r} is not a number of bytes") from None
-    else:
-        raise InvalidArgumentError(f"{name}: expected a memory size such as '4 GB' (got {type(value).__name__})")
-    if not (1e6 <= v <= 1e15):
-        raise InvalidArgumentError(f"{name}: {value!r} is outside [1 MB, 1 PB]")
-    return v
-
+__all__ = ["simulate"]
 
 def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
              max_runtime: Any = None, snapshots: Optional[Sequence[Any]] = None,
@@ -85,12 +55,8 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
         raise InvalidArgumentError(f"simulate: expected a Scenario (got {type(scenario).__name__})")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise InvalidArgumentError(f"threads: expected an integer >= 1 (got {threads!r})")
-    if threads is not None:
-        hi = 4 * _core.processors()
-        if threads > hi:
-            raise InvalidArgumentError(f"threads: {threads} is out of range [1, {hi}] (at most 4 per "
-                                       f"processor; this machine has {_core.processors()})")
-    mem = parse_bytes(max_memory, "max_memory") if max_memory is not None else 0.0
+    # the upper bound of threads (4 per processor) is checked by the C++ simulate
+    mem = _units.parse_bytes(max_memory, "max_memory") if max_memory is not None else 0.0
     trs = get_trackers(trackers)
     if max_runtime is not None:
         trs.append(RuntimeTracker(max_runtime))

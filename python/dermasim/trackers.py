@@ -194,7 +194,6 @@ class RuntimeTracker(Tracker):
     no steps, so the results do not depend on it. With ``interval=`` (simulated time) it checks
     on that schedule instead."""
 
-    default_points = 1000
     exact_times = False  # checks at step ends: cuts no steps
 
     def __init__(self, max_runtime: Any, interval: Any = None, *, check_period: Optional[float] = None,
@@ -307,9 +306,8 @@ def to_observers(trackers: Sequence[Tracker], run: Mapping[str, Any], *,
         # checked once per duration/1000 of simulated time, i.e. never in practice); the
         # checks cut no steps (when they landed on 1000 simulated times, the default 1D run
         # took 4x longer from Python than from C++), and results do not depend on them
-        watcher = _core.PyObserver(_core.Schedule.wall(interrupt_period),
+        watcher = _core.PyObserver(_core.Schedule.wall(interrupt_period),  # at step ends
                                    lambda t, f, s: None, check_signals=True)
-        watcher.at_step_end = True
         obs.append(watcher)
     return obs
 

@@ -26,7 +26,7 @@ from typing import Any, Dict, Tuple, Union
 
 from ._core import InvalidArgumentError
 
-__all__ = ["parse", "format", "DIMENSIONS", "UNITS", "dimension_of", "Quantity", "show"]
+__all__ = ["parse", "parse_bytes", "format", "DIMENSIONS", "UNITS", "dimension_of", "Quantity", "show"]
 
 Quantity = Union[float, int, str]
 
@@ -288,3 +288,28 @@ def to_si(value: Quantity, name: str = "value") -> Tuple[float, Dim]:
         v, dim = _number_string(m.group(1), m.group(2), name, value)
         return _finite(v, name, value), dim
     return parse(value, "dimensionless", name), (0, 0, 0)
+
+
+_BYTE_UNITS = {"b": 1.0, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+               "kib": 2.0 ** 10, "mib": 2.0 ** 20, "gib": 2.0 ** 30, "tib": 2.0 ** 40}
+
+
+def parse_bytes(value: Any, name: str) -> float:
+    """A memory size in bytes: a number, or a string such as "4 GB" or "512 MiB" (SI and binary
+    prefixes), in [1 MB, 1 PB]; InvalidArgumentError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _error(name, value, "expected a memory size such as '4 GB'")
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*([0-9.eE+-]+)\s*([A-Za-z]*)\s*", value)
+        unit = (m.group(2) or "b").lower() if m else None
+        if not m or unit not in _BYTE_UNITS:
+            raise _error(name, value, "expected a memory size such as '4 GB' or '512 MiB'")
+        try:
+            v = float(m.group(1)) * _BYTE_UNITS[unit]
+        except ValueError:
+            raise _error(name, value, "not a number of bytes") from None
+    else:
+        v = float(value) if not isinstance(value, int) or abs(value) < 2 ** 62 else math.inf
+    if not (1e6 <= v <= 1e15):
+        raise _error(name, value, "outside [1 MB, 1 PB]")
+    return v

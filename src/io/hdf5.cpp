@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +11,8 @@
 #include <cstring>
 #include <map>
 #include <sstream>
+
+#include "dermasim/core/hash.hpp"
 
 namespace dermasim::io {
 namespace {
@@ -33,10 +34,11 @@ T check(T v, const std::string& what) {
 std::string sys_error() { return std::strerror(errno); }
 
 constexpr char kSealMagic[] = "dermasim-seal 1\n";
+constexpr char kHdf5Signature[] = "\x89HDF\r\n\x1a\n";
 
 // FNV-1a 64 of the bytes from `offset` to the end of the open file `fd`; *n gets their count.
 std::uint64_t fnv1a_file(int fd, off_t offset, std::uint64_t* n, const std::string& path) {
-  std::uint64_t h = 1469598103934665603ULL, count = 0;
+  std::uint64_t h = kFnv1aOffset, count = 0;
   std::vector<unsigned char> buf(1 << 20);
   for (;;) {
     const ssize_t r = ::pread(fd, buf.data(), buf.size(), offset);
@@ -45,7 +47,7 @@ std::uint64_t fnv1a_file(int fd, off_t offset, std::uint64_t* n, const std::stri
       fail("cannot read '" + path + "': " + sys_error());
     }
     if (r == 0) break;
-    for (ssize_t i = 0; i < r; ++i) h = (h ^ buf[std::size_t(i)]) * 1099511628211ULL;
+    h = fnv1a(buf.data(), std::size_t(r), h);
     offset += r;
     count += std::uint64_t(r);
   }
@@ -64,11 +66,25 @@ std::string seal_text(std::uint64_t digest, std::uint64_t n) {
 
 struct Fd {
   int fd;
-  Fd(const std::string& path, int flags) : fd(::open(path.c_str(), flags)) {}
+  Fd(const std::string& path, int flags) : fd(::open(path.c_str(), flags, 0666)) {}
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
 };
+
+void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
+  for (std::size_t off = 0; off < n;) {
+    const ssize_t w = ::write(fd, p + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) fail("cannot write '" + path + "': " + sys_error());
+    off += std::size_t(w);
+  }
+}
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
 
 hid_t ensure_groups(hid_t file, const std::string& name) {
   // create intermediate groups of "a/b/c" (c is the dataset)
@@ -92,33 +108,28 @@ struct H5Writer::Impl {
   hsize_t nsnap = 0;
   std::map<std::string, hid_t> fields;
   hid_t times = -1;
+  void close_all() {  // errors ignored: only after a failure, or in the destructor
+    for (auto& [n, d] : fields) H5Dclose(d);
+    fields.clear();
+    if (times >= 0) H5Dclose(times);
+    times = -1;
+    if (file >= 0) H5Fclose(file);
+    file = -1;
+  }
 };
 
-// The last part of a writer's failing call: close what is open (errors ignored), remove the
-// temporary file and throw io_error naming the final path.
-[[noreturn]] static void abandon(H5Writer::Impl& im, const std::string& tmp, const std::string& path,
-                                 const std::string& what) {
-  for (auto& [n, d] : im.fields) H5Dclose(d);
-  im.fields.clear();
-  if (im.times >= 0) H5Dclose(im.times);
-  im.times = -1;
-  if (im.file >= 0) H5Fclose(im.file);
-  im.file = -1;
-  std::remove(tmp.c_str());
-  fail("cannot write '" + path + "': " + what + " (the previous file, if any, is unchanged)");
+// The end of a writer's failing call: drop the in-memory file and throw io_error naming the
+// final path.
+void H5Writer::abandon(const std::string& what) {
+  impl_->close_all();
+  fail(what.find("'" + path_ + "'") != std::string::npos ? what : "cannot write '" + path_ + "': " + what);
 }
 
 H5Writer::H5Writer(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
   if (path.empty()) throw invalid_argument("output path is empty");
-  tmp_ = path + ".tmp-" + std::to_string(::getpid());
-  {  // fail early, with the path, where the directory is not writable
-    Fd probe(tmp_, O_WRONLY | O_CREAT | O_TRUNC);
-    if (probe.fd < 0) fail("cannot create HDF5 file '" + tmp_ + "' (is the directory writable?): " + sys_error());
-  }
-  std::remove(tmp_.c_str());
-  // The file is built in memory (HDF5's core driver) and written out by commit() with plain,
-  // checked POSIX writes: a full disk then fails one write() call instead of leaving HDF5
-  // with datasets that could not be flushed, which crashed the process at exit.
+  const std::string dir = directory_of(path);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    fail("cannot write '" + path + "': directory '" + dir + "' is not writable: " + sys_error());
   static unsigned long long counter = 0;
   const std::string mem = "dermasim-memory-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -131,12 +142,7 @@ H5Writer::H5Writer(const std::string& path) : impl_(std::make_unique<Impl>()), p
 }
 
 H5Writer::~H5Writer() {
-  if (impl_) {
-    for (auto& [n, d] : impl_->fields) H5Dclose(d);
-    if (impl_->times >= 0) H5Dclose(impl_->times);
-    if (impl_->file >= 0) H5Fclose(impl_->file);
-  }
-  if (!committed_) std::remove(tmp_.c_str());
+  if (impl_) impl_->close_all();
 }
 
 void H5Writer::write_array(const std::string& name0, const std::vector<double>& data,
@@ -159,7 +165,7 @@ void H5Writer::write_array(const std::string& name0, const std::vector<double>& 
     const herr_t c = H5Dclose(ds);
     check(w < 0 ? w : c, "cannot write dataset '" + name + "'");
   } catch (const io_error& e) {
-    abandon(*impl_, tmp_, path_, e.what());
+    abandon(e.what());
   }
 }
 
@@ -228,7 +234,7 @@ void H5Writer::append_snapshot(const FieldSet& f, double t, const std::vector<st
     }
     impl_->nsnap = k + 1;
   } catch (const io_error& e) {
-    abandon(*impl_, tmp_, path_, e.what());
+    abandon(e.what());
   }
 }
 
@@ -246,7 +252,7 @@ void H5Writer::set_attribute(const std::string& key, const std::string& value) {
     H5Tclose(type);
     check(st, "cannot write attribute '" + key + "'");
   } catch (const io_error& e) {
-    abandon(*impl_, tmp_, path_, e.what());
+    abandon(e.what());
   }
 }
 
@@ -260,12 +266,13 @@ void H5Writer::set_attribute(const std::string& key, double value) {
     H5Sclose(space);
     check(st, "cannot write attribute '" + key + "'");
   } catch (const io_error& e) {
-    abandon(*impl_, tmp_, path_, e.what());
+    abandon(e.what());
   }
 }
 
 void H5Writer::commit() {
   if (committed_) return;
+  std::string image;
   try {
     herr_t st = 0;
     for (auto& [n, d] : impl_->fields)
@@ -275,65 +282,43 @@ void H5Writer::commit() {
     impl_->times = -1;
     if (st >= 0) st = H5Fflush(impl_->file, H5F_SCOPE_GLOBAL);
     const ssize_t n = st < 0 ? -1 : H5Fget_file_image(impl_->file, nullptr, 0);
-    std::string image(std::size_t(std::max<ssize_t>(n, 0)) + kSealBytes, '\0');
-    if (n < 0 || H5Fget_file_image(impl_->file, image.data() + kSealBytes, std::size_t(n)) != n)
+    if (n >= 0) image.resize(std::size_t(n));
+    if (n < 0 || H5Fget_file_image(impl_->file, image.data(), image.size()) != n)
       fail("cannot build the HDF5 file image");
     const herr_t c = H5Fclose(impl_->file);
     impl_->file = -1;
     check(c, "cannot close the in-memory HDF5 file");
-    {
-      Fd f(tmp_, O_WRONLY | O_CREAT | O_TRUNC);
-      if (f.fd < 0) fail("cannot create '" + tmp_ + "': " + sys_error());
-      for (std::size_t off = 0; off < image.size();) {
-        const ssize_t w = ::write(f.fd, image.data() + off, image.size() - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) fail("cannot write '" + tmp_ + "': " + sys_error());
-        off += std::size_t(w);
-      }
-      if (::close(f.fd) != 0) {
-        f.fd = -1;
-        fail("cannot close '" + tmp_ + "': " + sys_error());
-      }
-      f.fd = -1;
-    }
-    seal_file(tmp_);
-    (void)verify_seal(tmp_);
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-      fail("cannot rename '" + tmp_ + "' onto it: " + sys_error());
   } catch (const io_error& e) {
-    abandon(*impl_, tmp_, path_, e.what());
+    abandon(e.what());
   }
+  write_sealed(path_, image.data(), image.size());
   committed_ = true;
-  try {  // the file is complete and in place; the directory entry's durability is best effort
-    fsync_path(path_, true);
-  } catch (const io_error&) {
-  }
 }
 
-void fsync_path(const std::string& path, bool directory_too) {
-  {
-    Fd f(path, O_RDONLY);
-    if (f.fd < 0 || ::fsync(f.fd) != 0) fail("cannot sync '" + path + "' to disk: " + sys_error());
+void write_sealed(const std::string& path, const void* image, std::size_t n) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  try {
+    if (n < 8 || std::memcmp(image, kHdf5Signature, 8) != 0) fail("the data is not an HDF5 file image");
+    const std::string seal = seal_text(fnv1a(image, n), n);
+    {
+      Fd f(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+      if (f.fd < 0) fail("cannot create '" + tmp + "': " + sys_error());
+      write_all(f.fd, seal.data(), seal.size(), tmp);
+      write_all(f.fd, static_cast<const char*>(image), n, tmp);
+      if (::fsync(f.fd) != 0) fail("cannot sync '" + tmp + "' to disk: " + sys_error());
+      const int fd = f.fd;
+      f.fd = -1;
+      if (::close(fd) != 0) fail("cannot close '" + tmp + "': " + sys_error());
+    }
+    (void)verify_seal(tmp);  // read back: what is on disk is what was sealed
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename '" + tmp + "' onto it: " + sys_error());
+  } catch (const io_error& e) {
+    std::remove(tmp.c_str());
+    fail("cannot write '" + path + "': " + e.what() + " (the previous file, if any, is unchanged)");
   }
-  if (!directory_too) return;
-  const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  Fd d(dir, O_RDONLY | O_DIRECTORY);
-  if (d.fd < 0 || ::fsync(d.fd) != 0) fail("cannot sync directory '" + dir + "' to disk: " + sys_error());
-}
-
-void seal_file(const std::string& path) {
-  Fd f(path, O_RDWR);
-  if (f.fd < 0) fail("cannot open '" + path + "' to seal it: " + sys_error());
-  char head[8];
-  if (::pread(f.fd, head, 8, off_t(kSealBytes)) != 8 || std::memcmp(head, "\x89HDF\r\n\x1a\n", 8) != 0)
-    fail("cannot seal '" + path + "': it has no " + std::to_string(kSealBytes) + "-byte user block before its HDF5 data");
-  std::uint64_t n = 0;
-  const std::uint64_t h = fnv1a_file(f.fd, off_t(kSealBytes), &n, path);
-  const std::string s = seal_text(h, n);
-  if (::pwrite(f.fd, s.data(), s.size(), 0) != ssize_t(s.size()))
-    fail("cannot write the seal of '" + path + "': " + sys_error());
-  if (::fsync(f.fd) != 0) fail("cannot sync '" + path + "' to disk: " + sys_error());
+  // the file is complete and in place; the durability of the directory entry is best effort
+  Fd d(directory_of(path), O_RDONLY | O_DIRECTORY);
+  if (d.fd >= 0) (void)::fsync(d.fd);
 }
 
 std::string verify_seal(const std::string& path) {
@@ -341,7 +326,7 @@ std::string verify_seal(const std::string& path) {
   if (f.fd < 0) fail("cannot open '" + path + "': " + sys_error());
   std::string block(kSealBytes, '\0');
   const ssize_t r = ::pread(f.fd, block.data(), kSealBytes, 0);
-  if (r >= 8 && std::memcmp(block.data(), "\x89HDF\r\n\x1a\n", 8) == 0) return "unsealed";
+  if (r >= 8 && std::memcmp(block.data(), kHdf5Signature, 8) == 0) return "unsealed";
   if (r != ssize_t(kSealBytes) || block.compare(0, sizeof(kSealMagic) - 1, kSealMagic) != 0)
     fail("'" + path + "' is not an HDF5 file, or its dermasim seal is damaged (corrupt)");
   unsigned long long digest = 0, n = 0;

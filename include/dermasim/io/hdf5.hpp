@@ -6,21 +6,21 @@
 //   /fields/<name>  (t, z, y, x), chunked one snapshot per chunk, gzip-compressed
 //   /outcomes/<metric>  1D series over /outcomes/<metric>_t or /times
 //   root attributes: free-form strings and numbers (scenario JSON, units, version, seed, ...)
-// Files are written atomically and verified: everything goes to "<path>.tmp-<pid>"; commit()
-// flushes and closes it, seals it (below), fsyncs it, re-reads it to check the seal and only
-// then renames it onto <path> (and fsyncs the directory). Every HDF5, write, fsync and rename
-// call is checked; a failure (a full disk, a lost mount) throws io_error naming <path>, removes
-// the temporary file and leaves an existing file at <path> untouched. A writer destroyed
-// without commit() removes its temporary file.
+// Files are built in memory (HDF5's core driver) and written by commit() through
+// write_sealed(): one checked write path for every dermasim file (the Python result files and
+// checkpoints use it too). Why in memory: when HDF5 itself hit a full disk, datasets that
+// could not be flushed stayed in its ID table and its exit handler crashed the process
+// (signal 11). A failure anywhere (a full disk, a lost mount) throws io_error naming <path>,
+// removes the temporary file and leaves an existing file at <path> untouched; a writer
+// destroyed without commit() writes nothing.
 //
-// The seal: every file reserves an HDF5 user block of kSealBytes at its start (HDF5 then
-// starts at that offset). After closing, the block is filled with
-//   "dermasim-seal 1\nfnv1a64 <16 hex digits>\nbytes <n>\n" and zero padding,
-// the FNV-1a 64-bit digest and length of every byte after the block. verify_seal() checks the
-// whole block (header and padding) and the digest, so any change of any byte of the file is
-// detected (FNV-1a detects every single-byte change with certainty; multi-byte collisions
-// have probability ~2^-64). Python writes its result files and checkpoints with the same seal
-// (dermasim._core.seal_file / verify_seal).
+// The seal: every file starts with an HDF5 user block of kSealBytes (HDF5 data follows at that
+// offset; HDF5 tools skip it) holding
+//   "dermasim-seal 1\nfnv1a64 <16 hex digits>\nbytes <n>\n" and zero padding:
+// the FNV-1a 64-bit digest (core/hash.hpp) and length of every byte after the block, computed
+// from the bytes in memory. After writing, the file is read back and checked against it, so
+// a write that did not reach the disk intact is caught before the rename; readers check it
+// before anything else, so a later change of any byte is detected.
 #pragma once
 
 #include <cstddef>
@@ -55,28 +55,28 @@ class H5Writer {
   /// Flush, close and atomically rename onto the final path.
   void commit();
 
-  struct Impl;  // opaque (src/io/hdf5.cpp)
-
  private:
+  struct Impl;
+  [[noreturn]] void abandon(const std::string& what);
   std::unique_ptr<Impl> impl_;
-  std::string path_, tmp_;
+  std::string path_;
   bool committed_ = false;
 };
 
 /// Size of the user block that holds the seal (HDF5 needs a power of two >= 512).
 inline constexpr std::size_t kSealBytes = 512;
 
-/// Writes the seal of `path` (a closed HDF5 file created with a kSealBytes user block) into
-/// its user block and fsyncs the file. Throws io_error naming `path` on any failed call.
-void seal_file(const std::string& path);
+/// Writes an HDF5 file image (`n` bytes, as H5Fget_file_image gives it, for a file created
+/// with a kSealBytes user block) to `path` sealed: to "<path>.tmp-<pid>" with checked writes,
+/// fsync, read back and checked against the seal, then renamed onto `path` (the directory is
+/// fsynced, best effort). On failure: io_error naming `path`, no temporary file left, the
+/// previous file unchanged.
+void write_sealed(const std::string& path, const void* image, std::size_t n);
 
 /// Whether `path` is sealed and intact: "sealed" (seal present and digest matches),
-/// "unsealed" (a plain HDF5 file with no user block, e.g. written by dermasim < 0.3);
+/// "unsealed" (a plain HDF5 file with no user block, as written before format_version 2);
 /// throws io_error naming the file if the seal or any byte it covers is damaged.
 std::string verify_seal(const std::string& path);
-
-/// fsync of a file and of its directory (so a following rename is durable); io_error on failure.
-void fsync_path(const std::string& path, bool directory_too);
 
 /// Reads a dataset of doubles; dims receives its shape. Throws io_error naming the file and
 /// dataset if the file is missing, not HDF5, corrupt (its seal is checked first) or lacks the
