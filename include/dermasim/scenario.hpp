@@ -13,6 +13,7 @@
 #include "dermasim/healing/model.hpp"
 #include "dermasim/healing/parameters.hpp"
 #include "dermasim/healing/protocol.hpp"
+#include "dermasim/mechanics/penetration.hpp"
 #include "dermasim/skin/presets.hpp"
 #include "dermasim/skin/layers.hpp"
 
@@ -72,6 +73,7 @@ struct Scenario {
   healing::Protocol protocol =
       healing::Protocol::regular(clinical_pen(1.5e-3), 4, 4 * units::week, 6 * units::month);
   healing::HealingParameters parameters{};
+  PenetrationParams penetration{};  ///< insertion mechanics (docs/model.md §3)
   healing::PatientFactors patient{};
   Numerics numerics{};
   std::uint64_t seed = 20240601;
@@ -80,6 +82,7 @@ struct Scenario {
     skin.validate();
     protocol.validate();
     parameters.validate();
+    penetration.validate();
     numerics.validate();
   }
 

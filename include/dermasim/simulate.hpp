@@ -417,7 +417,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
         const int nxr = grid.nx() > 1 ? grid.nx() * std::max(1, nr / grid.nx()) : nr;
         raster = Grid(nxr, nr, grid.lx(), grid.ly(), grid.z_faces());
       }
-      inj = session_injury(sc.skin, ses.device, raster, seed, s);
+      inj = session_injury(sc.skin, ses.device, raster, seed, s, sc.penetration);
     }
     if (inj.grid.nx() != grid.nx() || inj.grid.ny() != grid.ny()) inj = healing::lateral_average(inj, grid);
     model.apply_injury(u, inj, bleed);

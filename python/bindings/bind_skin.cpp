@@ -81,6 +81,8 @@ void bind_skin(py::module_& m) {
       .def(py::init<>())
       .def_readwrite("site", &SkinProfile::site)
       .def_readwrite("upper_plexus_depth", &SkinProfile::upper_plexus_depth, "m")
+      .def_readwrite("subcutis_thickness", &SkinProfile::subcutis_thickness, "m")
+      .def_readwrite("tearing_energy", &SkinProfile::tearing_energy, "J/m^2")
       .def_readwrite("phototype", &SkinProfile::phototype)
       .def_readwrite("age_years", &SkinProfile::age_years)
       .def_readwrite("male", &SkinProfile::male)
@@ -171,6 +173,8 @@ void bind_skin(py::module_& m) {
       .def_readwrite("depth_min", &Pen::depth_min)
       .def_readwrite("depth_max", &Pen::depth_max)
       .def_readwrite("needle_speed", &Pen::needle_speed)
+      .def_readwrite("motor_force", &Pen::motor_force)
+      .def_readwrite("nose_radius", &Pen::nose_radius)
       .def_readwrite("hand_speed", &Pen::hand_speed)
       .def_readwrite("passes", &Pen::passes)
       .def_readwrite("speed_cv", &Pen::speed_cv)
@@ -197,10 +201,44 @@ void bind_skin(py::module_& m) {
                ", length=" + um(s.needle.length) + ")";
       });
 
-  py::class_<Device>(m, "Device", "Any device (roller, pen or stamp)")
+  py::class_<Applicator>(m, "Applicator", "Impact applicator: a moving mass drives an array")
+      .def(py::init<>())
+      .def_readwrite("name", &Applicator::name)
+      .def_readwrite("needle", &Applicator::needle)
+      .def_readwrite("rows", &Applicator::rows)
+      .def_readwrite("cols", &Applicator::cols)
+      .def_readwrite("pitch", &Applicator::pitch)
+      .def_readwrite("impact_velocity", &Applicator::impact_velocity)
+      .def_readwrite("impact_mass", &Applicator::impact_mass)
+      .def_readwrite("presses", &Applicator::presses)
+      .def_readwrite("press_interval", &Applicator::press_interval)
+      .def_readwrite("angle_jitter", &Applicator::angle_jitter)
+      .def_property_readonly("kinetic_energy", &Applicator::kinetic_energy, "J")
+      .def("__repr__", [](const Applicator& a) {
+        return "Applicator('" + a.name + "', " + std::to_string(a.rows) + "x" + std::to_string(a.cols) +
+               ", length=" + um(a.needle.length) + ", v=" + detail::fmt(a.impact_velocity) + " m/s)";
+      });
+
+  py::enum_<Drive>(m, "Drive", "What drives the needles: stroke (pen), force (hand), energy (impact)")
+      .value("stroke", Drive::stroke)
+      .value("force", Drive::force)
+      .value("energy", Drive::energy);
+  py::class_<Loading>(m, "Loading", "How a device loads each needle (SI)")
+      .def_readonly("needle", &Loading::needle)
+      .def_readonly("drive", &Loading::drive)
+      .def_readonly("stroke", &Loading::stroke)
+      .def_readonly("speed", &Loading::speed)
+      .def_readonly("force_per_needle", &Loading::force_per_needle)
+      .def_readonly("energy_per_needle", &Loading::energy_per_needle)
+      .def_readonly("support_radius", &Loading::support_radius)
+      .def_property_readonly("neighbours", [](const Loading& l) { return l.neighbours.size(); });
+
+  py::class_<Device>(m, "Device", "Any device (roller, pen, stamp or applicator)")
       .def(py::init<Roller>(), py::arg("roller"))
       .def(py::init<Pen>(), py::arg("pen"))
       .def(py::init<Stamp>(), py::arg("stamp"))
+      .def(py::init<Applicator>(), py::arg("applicator"))
+      .def("loading", &Device::loading)
       .def_property_readonly("kind", &Device::kind_name)
       .def_property_readonly("name", &Device::name)
       .def_property_readonly("nominal_length", &Device::nominal_length, "m")
@@ -216,32 +254,51 @@ void bind_skin(py::module_& m) {
   py::implicitly_convertible<Roller, Device>();
   py::implicitly_convertible<Pen, Device>();
   py::implicitly_convertible<Stamp, Device>();
+  py::implicitly_convertible<Applicator, Device>();
   m.def("home_roller", &home_roller, py::arg("length") = 0.25e-3, py::arg("needles") = 192);
   m.def("clinical_roller", &clinical_roller, py::arg("length") = 1.5e-3);
   m.def("kalluri_roller", &kalluri_roller, py::arg("length") = 770e-6);
   m.def("clinical_pen", &clinical_pen, py::arg("depth") = 1.5e-3, py::arg("needles") = 12);
 
   // ---- penetration -----------------------------------------------------------------------
-  py::class_<PenetrationParams>(m, "PenetrationParams", "Penetration model parameters (SI)")
+  py::class_<PenetrationParams>(m, "PenetrationParams",
+                                "Insertion model parameters (SI), by dotted name (docs/model.md §3)")
       .def(py::init<>())
-      .def_readwrite("force_per_tip_diameter", &PenetrationParams::force_per_tip_diameter)
-      .def_readwrite("force_per_tip_area", &PenetrationParams::force_per_tip_area)
-      .def_readwrite("reference_shear_modulus", &PenetrationParams::reference_shear_modulus)
-      .def_readwrite("puncture_displacement", &PenetrationParams::puncture_displacement)
-      .def_readwrite("critical_speed", &PenetrationParams::critical_speed)
-      .def_readwrite("residual_tent", &PenetrationParams::residual_tent)
-      .def_readwrite("force_drop", &PenetrationParams::force_drop)
-      .def_readwrite("tearing_energy", &PenetrationParams::tearing_energy)
-      .def_readwrite("tent_radius", &PenetrationParams::tent_radius)
-      .def_readwrite("puncture_force_cv", &PenetrationParams::puncture_force_cv)
-      .def_readwrite("tearing_energy_cv", &PenetrationParams::tearing_energy_cv)
-      .def_readwrite("bleeding_exposure", &PenetrationParams::bleeding_exposure);
+      .def("get", &PenetrationParams::get, py::arg("name"), "SI value by dotted name")
+      .def("set", &PenetrationParams::set, py::arg("name"), py::arg("value"),
+           "Set by dotted name (SI); raises InvalidArgumentError naming the valid range")
+      .def_static("names", &PenetrationParams::names)
+      .def_static("info",
+                  [](const std::string& n) {
+                    const auto& i = PenetrationParams::find(n);
+                    py::dict d;
+                    d["name"] = std::string("penetration.") + i.name;
+                    d["unit"] = i.unit, d["to_si"] = i.to_si, d["lo"] = i.lo, d["hi"] = i.hi;
+                    d["source"] = i.source;
+                    d["default"] = PenetrationParams{}.get(n);
+                    return d;
+                  },
+                  py::arg("name"), "unit, to_si, lo, hi (display unit), source and SI default")
+      .def("validate", &PenetrationParams::validate)
+      .def("to_dict", [](const PenetrationParams& p) {
+        py::dict d;
+        for (const auto& n : PenetrationParams::names()) d[py::str(n)] = p.get(n);
+        return d;
+      });
+  py::enum_<InsertionLimit>(m, "InsertionLimit", "What stopped a needle")
+      .value("dimple", InsertionLimit::dimple)
+      .value("stroke", InsertionLimit::stroke)
+      .value("force", InsertionLimit::force)
+      .value("energy", InsertionLimit::energy);
   py::class_<NeedleResult>(m, "NeedleResult")
       .def_readonly("punctured", &NeedleResult::punctured)
       .def_readonly("depth", &NeedleResult::depth)
       .def_readonly("surface_radius", &NeedleResult::surface_radius)
       .def_readonly("tip_radius", &NeedleResult::tip_radius)
       .def_readonly("tent", &NeedleResult::tent)
+      .def_readonly("puncture_tent", &NeedleResult::puncture_tent)
+      .def_readonly("work", &NeedleResult::work)
+      .def_readonly("limit", &NeedleResult::limit)
       .def_readonly("puncture_force", &NeedleResult::puncture_force)
       .def_readonly("insertion_force", &NeedleResult::insertion_force)
       .def_readonly("available_force", &NeedleResult::available_force)
@@ -259,9 +316,16 @@ void bind_skin(py::module_& m) {
       .def_readonly("puncture_probability", &PenetrationSummary::puncture_probability)
       .def_readonly("strikes_per_cm2", &PenetrationSummary::strikes_per_cm2)
       .def_readonly("channels_per_cm2", &PenetrationSummary::channels_per_cm2)
-      .def_readonly("array_factor", &PenetrationSummary::array_factor)
-      .def_readonly("foundation_stiffness", &PenetrationSummary::foundation_stiffness)
-      .def_readonly("speed", &PenetrationSummary::speed);
+      .def_readonly("drive", &PenetrationSummary::drive)
+      .def_readonly("speed", &PenetrationSummary::speed)
+      .def_readonly("force_per_needle", &PenetrationSummary::force_per_needle)
+      .def_readonly("energy_per_needle", &PenetrationSummary::energy_per_needle)
+      .def_readonly("support_radius", &PenetrationSummary::support_radius)
+      .def_readonly("shielding", &PenetrationSummary::shielding)
+      .def_readonly("bending_length", &PenetrationSummary::bending_length)
+      .def_readonly("plate_compliance", &PenetrationSummary::plate_compliance)
+      .def_readonly("stiffening", &PenetrationSummary::stiffening)
+      .def_readonly("energy_share", &PenetrationSummary::energy_share);
   m.def("penetrate", &penetrate, py::arg("skin"), py::arg("device"),
         py::arg("params") = PenetrationParams{}, "Median needle of a device on a skin");
   m.def("puncture_force", &puncture_force, py::arg("skin"), py::arg("needle"),

@@ -35,12 +35,29 @@ struct PunctureEvent {
   int needle = 0;           ///< needle index within the device's array
 };
 
+/// What drives a needle into the skin (docs/model.md §3.4).
+enum class Drive {
+  stroke,  ///< a motor moves the needle a set distance past a nose resting on the skin (pen)
+  force,   ///< a hand force shared by the needles loaded together (roller, stamp)
+  energy   ///< a moving mass delivers its kinetic energy to the needles (impact applicator)
+};
+
+inline const char* drive_name(Drive d) {
+  static const char* n[] = {"stroke", "force", "energy"};
+  return n[static_cast<int>(d)];
+}
+
 /// How a device loads each needle (what the penetration model needs).
 struct Loading {
   Needle needle;
-  double stroke = 0.0;   ///< needle travel into the skin when the device bottoms out, m
+  Drive drive = Drive::stroke;
+  double stroke = 0.0;   ///< needle travel past the skin-side support when it bottoms out, m
   double speed = 0.0;    ///< needle speed at impact, m/s
-  double force_per_needle = std::numeric_limits<double>::infinity();  ///< N (inf: stroke-driven)
+  double force_per_needle = std::numeric_limits<double>::infinity();   ///< force cap, N
+  double energy_per_needle = std::numeric_limits<double>::infinity();  ///< energy cap, J
+  /// Distance from a needle to the nearest place where the device holds the skin surface (the
+  /// pen's nose, the stamp's base plate between needles, the drum between needles of a row), m.
+  double support_radius = 1e-3;
   std::vector<std::array<double, 2>> neighbours;  ///< offsets (m) of needles loaded together
   double sweep_radius = 0.0;  ///< roller: radius of the drum (mouth elongation), m; 0 = none
 };
@@ -70,6 +87,50 @@ inline double direction_angle(int pass, int directions) {
   static const double a[4] = {0.0, 0.5 * pi, 0.25 * pi, 0.75 * pi};
   return a[pass % directions];
 }
+
+/// Offsets of the other needles of a rows × cols array at `pitch` from its central needle.
+inline std::vector<std::array<double, 2>> array_offsets(int rows, int cols, double pitch) {
+  std::vector<std::array<double, 2>> o;
+  const int r0 = rows / 2, c0 = cols / 2;
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c)
+      if (r != r0 || c != c0) o.push_back({(c - c0) * pitch, (r - r0) * pitch});
+  return o;
+}
+
+/// Events of a flat array pressed `presses` times with uniformly random offsets over a
+/// periodic lx × ly patch (stamp, applicator); `st` is the RNG stream.
+inline std::vector<PunctureEvent> array_punctures(int rows, int cols, double pitch, int presses,
+                                                  double press_interval, double angle_jitter,
+                                                  double lx, double ly, std::uint64_t seed,
+                                                  std::uint64_t st) {
+  require_positive("patch.lx", lx, "m");
+  require_positive("patch.ly", ly, "m");
+  const Philox rng(seed);
+  std::vector<PunctureEvent> ev;
+  for (int p = 0; p < presses; ++p) {
+    const std::uint64_t base = std::uint64_t(p) << 40;
+    const double ox = pitch * rng.uniform(st, base, 0), oy = pitch * rng.uniform(st, base, 1);
+    const long ni = static_cast<long>(std::ceil(lx / pitch)) + 1;
+    const long nj = static_cast<long>(std::ceil(ly / pitch)) + 1;
+    std::uint64_t k = 0;
+    for (long j = 0; j < nj; ++j)
+      for (long i = 0; i < ni; ++i) {
+        const double x = ox + i * pitch - pitch, y = oy + j * pitch - pitch;
+        if (x < 0 || x >= lx || y < 0 || y >= ly) continue;
+        PunctureEvent e;
+        e.x = x;
+        e.y = y;
+        e.t = p * press_interval;
+        e.angle = std::fabs(angle_jitter * rng.normal(st, base + 1 + k++));
+        e.pass = p;
+        e.needle = static_cast<int>((j % rows) * cols + (i % cols));
+        ev.push_back(e);
+      }
+  }
+  return ev;
+}
+
 }  // namespace detail
 
 // ---- Roller --------------------------------------------------------------------------------
@@ -130,7 +191,10 @@ struct Roller {
     // Vertical speed of a needle tip entering the skin: v_roll · sin(φ_c) at the contact edge.
     l.speed = rolling_speed * std::sin(contact_half_angle(needle.length));
     const double nrows = rows_in_contact(needle.length);
+    l.drive = Drive::force;
     l.force_per_needle = applied_force / (nrows * needles_per_row);
+    // The drum touches the skin between the needles of the loaded row.
+    l.support_radius = 0.5 * needle_spacing();
     // Neighbours: the loaded row across the width (a typical, central needle), and the next
     // row if the arc holds more than one.
     const double b = needle_spacing();
@@ -208,6 +272,8 @@ struct Pen {
   double depth_min = 0.0;        ///< device range, m (SkinPen: 0–2.5 mm; Dermapen 0.25–2.5 mm)
   double depth_max = 2.5e-3;     ///< m
   double needle_speed = 0.8;     ///< needle speed at impact, m/s [P]: ≈ π × 2.5 mm × 100 Hz
+  double motor_force = 5.0;      ///< force the motor can push the cartridge with, N [P]
+  double nose_radius = 2.5e-3;   ///< distance from the needles to the nose rim on the skin, m [P]
   double hand_speed = 0.15;      ///< glide speed, m/s [P]: one pass ≈ 300 channels/cm² (PRIME 2015)
   int passes = 1;                ///< passes per session (alternating 0°/90°)
   double speed_cv = 0.2;         ///< coefficient of variation of hand speed [P]
@@ -249,6 +315,8 @@ struct Pen {
     require_range("device.depth", depth, depth_min, depth_max, "m");
     require_positive("device.depth", depth, "m");
     require_range("device.needle_speed", needle_speed, 1e-4, 20.0, "m/s");
+    require_range("device.motor_force", motor_force, 1e-3, 1000.0, "N");
+    require_range("device.nose_radius", nose_radius, 0.1e-3, 50e-3, "m");
     require_range("device.hand_speed", hand_speed, 1e-3, 2.0, "m/s");
     require_count("device.passes", passes, 1, 1000);
     require_range("device.speed_cv", speed_cv, 0.0, 0.5);
@@ -262,6 +330,9 @@ struct Pen {
     l.needle.length = depth;
     l.stroke = depth;
     l.speed = needle_speed;
+    l.drive = Drive::stroke;
+    l.force_per_needle = motor_force / needles;
+    l.support_radius = nose_radius;
     const auto lay = layout();
     // neighbours of the needle nearest the cartridge centre
     std::size_t c0 = 0;
@@ -373,61 +444,89 @@ struct Stamp {
     l.needle = needle;
     l.stroke = needle.length;
     l.speed = press_speed;
+    l.drive = Drive::force;
     l.force_per_needle = applied_force / needle_count();
-    const int r0 = rows / 2, c0 = cols / 2;
-    for (int r = 0; r < rows; ++r)
-      for (int c = 0; c < cols; ++c)
-        if (r != r0 || c != c0) l.neighbours.push_back({(c - c0) * pitch, (r - r0) * pitch});
+    l.support_radius = 0.5 * pitch;  // the base plate between needles (a 1 × 1 stamp: its plate)
+    l.neighbours = detail::array_offsets(rows, cols, pitch);
     return l;
   }
 
   std::vector<PunctureEvent> punctures(double lx, double ly, std::uint64_t seed,
                                        std::uint64_t session) const {
     validate();
-    require_positive("patch.lx", lx, "m");
-    require_positive("patch.ly", ly, "m");
-    const Philox rng(seed);
-    const std::uint64_t st = detail::stream(session, 3);
-    std::vector<PunctureEvent> ev;
-    for (int p = 0; p < presses; ++p) {
-      const std::uint64_t base = std::uint64_t(p) << 40;
-      const double ox = pitch * rng.uniform(st, base, 0), oy = pitch * rng.uniform(st, base, 1);
-      const long ni = static_cast<long>(std::ceil(lx / pitch)) + 1;
-      const long nj = static_cast<long>(std::ceil(ly / pitch)) + 1;
-      std::uint64_t k = 0;
-      for (long j = 0; j < nj; ++j)
-        for (long i = 0; i < ni; ++i) {
-          const double x = ox + i * pitch - pitch, y = oy + j * pitch - pitch;
-          if (x < 0 || x >= lx || y < 0 || y >= ly) continue;
-          PunctureEvent e;
-          e.x = x;
-          e.y = y;
-          e.t = p * press_interval;
-          e.angle = std::fabs(angle_jitter * rng.normal(st, base + 1 + k++));
-          e.pass = p;
-          e.needle = static_cast<int>((j % rows) * cols + (i % cols));
-          ev.push_back(e);
-        }
-    }
-    return ev;
+    return detail::array_punctures(rows, cols, pitch, presses, press_interval, angle_jitter, lx, ly,
+                                   seed, detail::stream(session, 3));
+  }
+};
+
+// ---- Impact applicator ---------------------------------------------------------------------
+
+/// A spring-loaded impact applicator: a moving mass `impact_mass` carries a rows × cols array
+/// into the skin at `impact_velocity`; the needles share its kinetic energy ½ m v².
+struct Applicator {
+  std::string name = "applicator";
+  Needle needle{0.6e-3, 300e-6, 5e-6, 0.0, NeedleShape::cone};
+  int rows = 10;                 ///< [P]
+  int cols = 10;                 ///< [P]
+  double pitch = 0.6e-3;         ///< needle spacing, m [P]
+  double impact_velocity = 3.0;  ///< m/s [P] (applicators span 1–10 m/s; Meliga 2017, Leone 2018)
+  double impact_mass = 5e-3;     ///< moving mass (piston + array), kg [P]
+  int presses = 1;               ///< applications per patch (random offsets)
+  double press_interval = 1.0;   ///< s [P]
+  double angle_jitter = 1.0 * detail::pi / 180;  ///< rad [P]
+
+  int needle_count() const { return rows * cols; }
+  double strikes_per_area_per_pass() const { return 1.0 / (pitch * pitch); }
+  double kinetic_energy() const { return 0.5 * impact_mass * impact_velocity * impact_velocity; }
+
+  void validate() const {
+    needle.validate("device.needle");
+    require_count("device.rows", rows, 1, 1000);
+    require_count("device.cols", cols, 1, 1000);
+    require_range("device.pitch", pitch, 50e-6, 10e-3, "m");
+    require_range("device.impact_velocity", impact_velocity, 0.01, 50.0, "m/s");
+    require_range("device.impact_mass", impact_mass, 1e-5, 1.0, "kg");
+    require_count("device.presses", presses, 1, 1000);
+    require_range("device.press_interval", press_interval, 0.0, 3600.0, "s");
+    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
+  }
+
+  Loading loading() const {
+    Loading l;
+    l.needle = needle;
+    l.stroke = needle.length;
+    l.speed = impact_velocity;
+    l.drive = Drive::energy;
+    l.energy_per_needle = kinetic_energy() / needle_count();
+    l.support_radius = 0.5 * pitch;
+    l.neighbours = detail::array_offsets(rows, cols, pitch);
+    return l;
+  }
+
+  std::vector<PunctureEvent> punctures(double lx, double ly, std::uint64_t seed,
+                                       std::uint64_t session) const {
+    validate();
+    return detail::array_punctures(rows, cols, pitch, presses, press_interval, angle_jitter, lx, ly,
+                                   seed, detail::stream(session, 4));
   }
 };
 
 // ---- Device --------------------------------------------------------------------------------
 
-enum class DeviceKind { roller, pen, stamp };
+enum class DeviceKind { roller, pen, stamp, applicator };
 
-/// Any device: a small value type wrapping Roller, Pen or Stamp.
+/// Any device: a small value type wrapping Roller, Pen, Stamp or Applicator.
 class Device {
  public:
   Device() : d_(Roller{}) {}
   Device(Roller r) : d_(std::move(r)) {}  // NOLINT implicit by design
   Device(Pen p) : d_(std::move(p)) {}     // NOLINT
   Device(Stamp s) : d_(std::move(s)) {}   // NOLINT
+  Device(Applicator a) : d_(std::move(a)) {}  // NOLINT
 
   DeviceKind kind() const { return static_cast<DeviceKind>(d_.index()); }
   const char* kind_name() const {
-    static const char* n[] = {"roller", "pen", "stamp"};
+    static const char* n[] = {"roller", "pen", "stamp", "applicator"};
     return n[d_.index()];
   }
   std::string name() const {
@@ -449,7 +548,8 @@ class Device {
     return std::visit(
         [](const auto& d) {
           using T = std::decay_t<decltype(d)>;
-          if constexpr (std::is_same_v<T, Stamp>) return d.strikes_per_area_per_pass() * d.presses;
+          if constexpr (std::is_same_v<T, Stamp> || std::is_same_v<T, Applicator>)
+            return d.strikes_per_area_per_pass() * d.presses;
           else return d.strikes_per_area_per_pass() * d.passes;
         },
         d_);
@@ -462,12 +562,14 @@ class Device {
   const Roller* roller() const { return std::get_if<Roller>(&d_); }
   const Pen* pen() const { return std::get_if<Pen>(&d_); }
   const Stamp* stamp() const { return std::get_if<Stamp>(&d_); }
+  const Applicator* applicator() const { return std::get_if<Applicator>(&d_); }
   Roller* roller() { return std::get_if<Roller>(&d_); }
   Pen* pen() { return std::get_if<Pen>(&d_); }
   Stamp* stamp() { return std::get_if<Stamp>(&d_); }
+  Applicator* applicator() { return std::get_if<Applicator>(&d_); }
 
  private:
-  std::variant<Roller, Pen, Stamp> d_;
+  std::variant<Roller, Pen, Stamp, Applicator> d_;
 };
 
 // ---- Presets -------------------------------------------------------------------------------

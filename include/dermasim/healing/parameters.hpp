@@ -106,8 +106,8 @@ struct HealingParameters {
   double a_3 = 10.0;               ///< TGF-β enhancement of basal III synthesis, −
   double a_1 = 3.0;                ///< TGF-β enhancement of basal I synthesis, −
   double K_c = 10.0;                ///< TGF-β half-saturation of synthesis, ng/mL
-  double p_3 = 0.445 * per_day;     ///< activated collagen III synthesis, (C₀ units)/s
-  double p_1 = 0.11125 * per_day;     ///< activated collagen I synthesis, (C₀ units)/s
+  double p_3 = 0.364 * per_day;     ///< activated collagen III synthesis, (C₀ units)/s
+  double p_1 = 0.091 * per_day;       ///< activated collagen I synthesis, (C₀ units)/s (p_3 / 4)
   double K_Lambda = 0.5;           ///< synthesis saturation constant (× layer C₀), −
   double k_mat = 1.0 / (60.0 * u::day);  ///< maturation of excess III into I, 1/s
   double collagen_III_fraction = 0.15;   ///< C₃₀ / C₀ in adult skin, −
@@ -131,11 +131,11 @@ struct HealingParameters {
   double theta_ECM = 1.0;          ///< fraction of matrix removed where damage = 1, −
 
   // --- outcome observation operators ----------------------------------------------------------
-  double K_erythema = 2.22;         ///< I giving erythema index 1/2, ng/mL
+  double K_erythema = 2.83;         ///< I giving erythema index 1/2, ng/mL
   double erythema_threshold = 0.1; ///< index below which erythema counts as resolved, −
   double closed_threshold = 0.1;   ///< open fraction (of initial) counted as closed, −
   double K_pih = 1.0;              ///< I half-saturation of the pigmentation dose, ng/mL
-  double beta_epi = 0.88;          ///< epidermal thickening per unit PD collagen change (set point), −
+  double beta_epi = 0.86;          ///< epidermal thickening per unit PD collagen change (set point), −
   double tau_epi = 48.0 * u::day;  ///< epidermal turnover: lag of the thickness behind its set point, s
 
   // --- patient factors ------------------------------------------------------------------------

@@ -1,28 +1,29 @@
-// dermasim/mechanics/penetration.hpp — a reduced, physics-based needle insertion model.
+// dermasim/mechanics/penetration.hpp — needle insertion from first principles.
 //
-// Per needle (docs/model.md §3 derives it and lists every parameter with its source):
+// Per needle, with the skin response of mechanics/skin_response.hpp (docs/model.md §3 derives
+// each step, lists its parameters with sources and states the range of validity):
 //
-//  1. Puncture. The tip punctures when the force it transmits reaches
-//        F_p = (a d_t + b d_t²) · P_f · √(μ_epi/μ_ref) · φ(v)^(−1/2) · ξ,   d_t = 2 r_tip,
-//     (a, b fitted to Römgens 2014: 20 mN at 5 µm, 167 mN at 37 µm; the b d² term is the
-//     interfacial-area law of Davis 2004, dominant for blunt tips), φ(v) = 1 + v/v_c the
-//     rate-stiffening of skin at impact speed v, ξ a log-normal needle-to-needle scatter.
-//     Before puncture the surface tents by u_p = u_p0/φ (Römgens 2014: ≈ 160 µm quasi-static).
-//     A needle whose available force (device force / needles loaded together) is below F_p,
-//     or whose stroke is shorter than u_p, only dimples the skin.
-//  2. Depth. After puncture the needle wedges a crack open as its taper widens; the resisting
-//     force F_r(d) = c_r F_p + 2 G_c P_f (r(d) − r_tip) is carried by the skin plate (dermis,
-//     bending stiffness D) on the soft hypodermis (Winkler modulus k_w): a beam/plate on an
-//     elastic foundation (Olatunji 2013), point stiffness K = 8 √(D k_w), shared with the
-//     needles loaded at once through the plate kernel g(r) (bed-of-nails factor A = Σ g), and
-//     stiffened dynamically by φ. The embedded depth d solves
-//        d + ρ u_p + A F_r(d) / (φ K) = s          (s = stroke: needle length or pen setting)
-//     capped where F_r(d) reaches the force available per needle (hand-driven devices).
-//     G_c (the only fitted constant of this step) reproduces Kalluri 2011 (770 µm → 152.5 µm).
-//  3. Channel. Lumen radius r(d) at the surface plus, for a roller, half the sweep of the
-//     needle as the drum rolls (2 R φ_e³/3, φ_e = acos(R/(R + d))), tip radius r_tip; deepest
-//     layer; bleeding when the vascular exposure ∫₀^d v(z) dz reaches ℓ_b (capillary loops of
-//     the papillary dermis, v = 1; reticular vessels v = 0.5).
+//  1. Puncture. The tip ruptures the stratum corneum/epidermis when it has tented the skin
+//     locally by u_c = u_p0/φ_r and transmits
+//        F_p = (a d_t + b d_t²) · P_f · √(μ_epi/μ_ref) · φ_r^(−1/2) · S · ξ,   d_t = 2 r_tip,
+//     (a, b fitted to Römgens 2014; φ_r = 1 + v/v_c the rate weakening of rupture; ξ the
+//     needle-to-needle scatter). S ≥ 1 is the bed-of-nails shielding: neighbours loaded at the
+//     same time sink the skin around a needle too (Boussinesq overlap of their indentations),
+//     so a needle must carry more force to reach the same local tent. The device must also
+//     deliver it: the force it can push (hand, motor), the energy it carries (applicator), and
+//     a stroke longer than the tent u_p = u_c + F_p C_s (C_s: the plate's compliance between
+//     the needle and the nearest skin support, stiffened by viscoelasticity φ_ve).
+//  2. Insertion. After the force drop the needle advances against
+//        F_r(d) = c_r F_p + 2 G_c P_f (r(d) − r_tip) + 2π P_f τ_f ∫₀^d r dx
+//     (residual cutting, crack opening by the taper with the skin's tearing energy G_c, shaft
+//     friction). It stops at the smallest depth d where one of its drives runs out:
+//        stroke: d + τ(d) = s,   τ(d) = min(u_c, F_r C_punch(d)/φ_ve) + F_r C_s  (the base meets
+//                the skin; the local indentation cannot exceed the rupture tent)
+//        force:  F_r(d) = F_available per needle
+//        energy: W_p + ∫₀^d F_r + ½ F_r(d)² C_bulk = E_available per needle
+//     so depth never falls when force, energy or length grow and saturates at full insertion.
+//  3. Channel. Lumen radius r(d) at the surface (plus half a roller's sweep), tip radius r_tip,
+//     the deepest layer, and bleeding when the vascular exposure ∫₀^d v(z) dz reaches ℓ_b.
 #pragma once
 
 #include <algorithm>
@@ -36,41 +37,107 @@
 #include "dermasim/core/rng.hpp"
 #include "dermasim/device/device.hpp"
 #include "dermasim/injury/injury_field.hpp"
+#include "dermasim/mechanics/skin_response.hpp"
 #include "dermasim/skin/layers.hpp"
 #include "dermasim/skin/presets.hpp"
 
 namespace dermasim {
 
-/// Parameters of the penetration model (SI). Sources: docs/model.md §3, table "Penetration".
+/// Parameters of the insertion model (SI). Each has a dotted name under `penetration.` in the
+/// registry below (unit, range, source); docs/model.md §3 derives them.
 struct PenetrationParams {
-  double force_per_tip_diameter = 3.9184e3;  ///< a, N/m (Römgens 2014 fit)
-  double force_per_tip_area = 1.6047e7;      ///< b, N/m² (Römgens 2014 fit; Davis 2004 area law)
-  double reference_shear_modulus = 0.28e6;   ///< μ_ref of the epidermis of ex vivo skin, Pa [P]
-  double puncture_displacement = 160e-6;     ///< u_p0, m (Römgens 2014)
-  double critical_speed = 0.2;               ///< v_c of rate stiffening, m/s [P]
-  double residual_tent = 0.5;                ///< ρ: tent kept after the force drop [P]
-  double force_drop = 0.5;                   ///< c_r: post-puncture / puncture force [P]
-  double tearing_energy = 7.32e3;            ///< G_c, J/m² (fitted to Kalluri 2011)
-  double tent_radius = 0.5e-3;               ///< ℓ_t of the load-sharing kernel, m [P]
-  double puncture_force_cv = 0.25;           ///< log-normal scatter of F_p [P]
-  double tearing_energy_cv = 0.08;           ///< scatter of G_c; gives depth CV ≈ 6 % (Kalluri 2011: 9.6/152.5)
-  double bleeding_exposure = 75e-6;          ///< ℓ_b, m of capillary-loop dermis [P] (half the papillary dermis)
+  double force_per_tip_diameter = 3.9184e3;  ///< a, N/m
+  double force_per_tip_area = 1.6047e7;      ///< b, N/m²
+  double reference_shear_modulus = 0.28e6;   ///< μ_ref, Pa
+  double puncture_displacement = 160e-6;     ///< u_p0, m
+  double critical_speed = 0.2;               ///< v_c, m/s
+  double puncture_force_cv = 0.25;           ///< CV of F_p, −
+  double force_drop = 0.5;                   ///< c_r, −
+  double friction_stress = 3.18e3;           ///< τ_f, Pa
+  double tearing_energy_cv = 0.08;           ///< CV of G_c, −
+  double relaxed_fraction = 0.28;            ///< G∞ of the QLV relaxation, −
+  double relaxation_time = 0.19;             ///< τ₁, s
+  double bleeding_exposure = 75e-6;          ///< ℓ_b, m
 
+  struct Info {
+    const char* name;  ///< dotted name within `penetration.`
+    double PenetrationParams::*member;
+    const char* unit;  ///< display unit
+    double to_si;      ///< display × to_si = SI
+    double lo, hi;     ///< valid range, display unit
+    const char* source;
+  };
+  static const std::vector<Info>& registry();
+  static const Info& find(const std::string& name) {
+    std::string key = name.rfind("penetration.", 0) == 0 ? name.substr(12) : name;
+    for (const auto& i : registry())
+      if (key == i.name) return i;
+    throw invalid_argument("unknown penetration parameter '" + name +
+                           "'; see PenetrationParams::names() or docs/model.md §3");
+  }
+  static std::vector<std::string> names() {
+    std::vector<std::string> n;
+    for (const auto& i : registry()) n.push_back(std::string("penetration.") + i.name);
+    return n;
+  }
+  double get(const std::string& name) const { return this->*(find(name).member); }
+  void set(const std::string& name, double si) {
+    const Info& i = find(name);
+    check(i, si);
+    this->*(i.member) = si;
+  }
   void validate() const {
-    require_range("penetration.force_per_tip_diameter", force_per_tip_diameter, 0.0, 1e6, "N/m");
-    require_range("penetration.force_per_tip_area", force_per_tip_area, 0.0, 1e10, "N/m^2");
-    require_range("penetration.reference_shear_modulus", reference_shear_modulus, 1e3, 1e9, "Pa");
-    require_range("penetration.puncture_displacement", puncture_displacement, 0.0, 2e-3, "m");
-    require_range("penetration.critical_speed", critical_speed, 1e-4, 100.0, "m/s");
-    require_range("penetration.residual_tent", residual_tent, 0.0, 1.0);
-    require_range("penetration.force_drop", force_drop, 0.0, 1.0);
-    require_range("penetration.tearing_energy", tearing_energy, 1.0, 1e6, "J/m^2");
-    require_range("penetration.tent_radius", tent_radius, 1e-5, 0.1, "m");
-    require_range("penetration.puncture_force_cv", puncture_force_cv, 0.0, 2.0);
-    require_range("penetration.tearing_energy_cv", tearing_energy_cv, 0.0, 1.0);
-    require_range("penetration.bleeding_exposure", bleeding_exposure, 0.0, 5e-3, "m");
+    for (const auto& i : registry()) check(i, this->*(i.member));
+  }
+
+ private:
+  static void check(const Info& i, double si) {
+    require_range(std::string("penetration.") + i.name, si / i.to_si, i.lo, i.hi,
+                  std::string(i.unit) == "-" ? "" : i.unit);
   }
 };
+
+inline const std::vector<PenetrationParams::Info>& PenetrationParams::registry() {
+  using P = PenetrationParams;
+  static const std::vector<Info> r = {
+      {"puncture.force_per_tip_diameter", &P::force_per_tip_diameter, "N/m", 1, 0, 1e6,
+       "[F] Roemgens 2014: 20 mN at a 5 um tip, 167 mN at 37 um"},
+      {"puncture.force_per_tip_area", &P::force_per_tip_area, "N/m^2", 1, 0, 1e10,
+       "[F] Roemgens 2014 (the d^2 term is Davis 2004's interfacial-area law)"},
+      {"puncture.reference_shear_modulus", &P::reference_shear_modulus, "MPa", 1e6, 1e-3, 1e3,
+       "[P] epidermal mu of the ex vivo skin of Roemgens 2014 (abdomen preset)"},
+      {"puncture.tent", &P::puncture_displacement, "um", 1e-6, 0, 2000,
+       "[F] Roemgens 2014: force drop at ~160 um for every tip"},
+      {"puncture.critical_speed", &P::critical_speed, "m/s", 1, 1e-4, 100,
+       "[P] rupture force falls with speed (Mahvash & Dupont 2010, R; Olatunji 2013, A)"},
+      {"puncture.force_cv", &P::puncture_force_cv, "-", 1, 0, 2, "[P] spread of Roemgens' curves"},
+      {"insertion.force_drop", &P::force_drop, "-", 1, 0, 1, "[P] Roemgens 2014 force drop"},
+      {"insertion.friction_stress", &P::friction_stress, "kPa", 1e3, 0, 1e4,
+       "[F] Lam 2008: 0.1 mN retracts a 100 um needle buried 100 um"},
+      {"insertion.tearing_energy_cv", &P::tearing_energy_cv, "-", 1, 0, 1,
+       "[F] Kalluri 2011 depth SD 9.6/152.5 um"},
+      {"tissue.relaxed_fraction", &P::relaxed_fraction, "-", 1, 0.01, 1,
+       "[R] Wang 2015 G_inf 0.28 +- 0.13 (mouse skin, compression)"},
+      {"tissue.relaxation_time", &P::relaxation_time, "s", 1, 1e-4, 100,
+       "[R] Wang 2015 tau_1 0.19 +- 0.10 s"},
+      {"bleeding.exposure", &P::bleeding_exposure, "um", 1e-6, 0, 5000,
+       "[P] half the papillary dermis of capillary loops"},
+  };
+  return r;
+}
+
+/// What stopped a needle.
+enum class InsertionLimit {
+  dimple,  ///< no puncture (force, energy or stroke short of the puncture point)
+  stroke,  ///< full stroke: the base (pen nose, plate, drum) met the skin
+  force,   ///< the force available per needle
+  energy   ///< the energy available per needle
+};
+
+inline const char* limit_name(InsertionLimit l) {
+  static const char* n[] = {"dimple", "stroke", "force", "energy"};
+  return n[static_cast<int>(l)];
+}
 
 /// What happens to one needle.
 struct NeedleResult {
@@ -78,34 +145,75 @@ struct NeedleResult {
   double depth = 0.0;           ///< real channel depth below the undeformed surface, m
   double surface_radius = 0.0;  ///< lumen radius at the surface, m
   double tip_radius = 0.0;      ///< lumen radius at the bottom, m
-  double tent = 0.0;            ///< surface depression at full stroke, m
+  double tent = 0.0;            ///< surface depression under the needle at the end, m
+  double puncture_tent = 0.0;   ///< travel before the skin ruptured, u_p, m
   double puncture_force = 0.0;  ///< F_p, N
   double insertion_force = 0.0; ///< F_r at the final depth, N
-  double available_force = 0.0; ///< force per needle the device can give, N (inf: stroke-driven)
+  double available_force = 0.0; ///< force per needle the device can push, N (inf: no cap)
+  double work = 0.0;            ///< work done on the skin (puncture + insertion), J
   double vascular_exposure = 0.0;  ///< ∫₀^d v dz, m
+  InsertionLimit limit = InsertionLimit::dimple;
   Layer deepest_layer = Layer::stratum_corneum;
   bool bleeding = false;
 };
 
-/// Device-level summary of the mean needle (no scatter).
+/// Device-level summary of the median needle (no scatter) and of the loading.
 struct PenetrationSummary {
   NeedleResult needle;               ///< the median needle
   double nominal_length = 0.0;       ///< m
-  double puncture_probability = 0.0; ///< P(F_available ≥ F_p) under the scatter
+  double puncture_probability = 0.0; ///< P(puncture) under the scatter of F_p
   double strikes_per_cm2 = 0.0;      ///< per session
   double channels_per_cm2 = 0.0;     ///< strikes × puncture probability
-  double array_factor = 1.0;         ///< A (bed of nails)
-  double foundation_stiffness = 0.0; ///< K, N/m
-  double speed = 0.0;                ///< impact speed, m/s
+  Drive drive = Drive::stroke;
+  double speed = 0.0;                ///< needle speed at impact, m/s
+  double force_per_needle = 0.0;     ///< force cap per needle, N (inf: none)
+  double energy_per_needle = 0.0;    ///< energy cap per needle, J (inf: none)
+  double support_radius = 0.0;       ///< m
+  double shielding = 1.0;            ///< S: bed-of-nails factor on the puncture force
+  double bending_length = 0.0;       ///< ℓ of the skin plate, m
+  double plate_compliance = 0.0;     ///< C_p, m/N
+  double stiffening = 1.0;           ///< φ_ve at this loading
+  double energy_share = 0.0;         ///< applicator: share of the energy that went into the skin
 };
 
 namespace detail {
-inline double plate_kernel(double r) { return std::exp(-r) * (std::cos(r) + std::sin(r)); }
 inline double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+/// ∫₀^d r(x) dx and ∫₀^d ∫₀^y r(x) dx dy for a needle measured from its tip (closed forms).
+struct TaperIntegrals {
+  double r_t, t, x_b, r_b;
+  explicit TaperIntegrals(const Needle& n)
+      : r_t(n.tip_radius), t(n.tan_half_angle()), r_b(std::max(n.base_radius(), n.tip_radius)) {
+    x_b = t > 0.0 ? std::min(n.taper(), (r_b - r_t) / t) : 0.0;
+  }
+  double I(double d) const {
+    if (d <= x_b) return r_t * d + 0.5 * t * d * d;
+    return r_t * x_b + 0.5 * t * x_b * x_b + r_b * (d - x_b);
+  }
+  double J(double d) const {
+    if (d <= x_b) return 0.5 * r_t * d * d + t * d * d * d / 6.0;
+    const double e = d - x_b;
+    return 0.5 * r_t * x_b * x_b + t * x_b * x_b * x_b / 6.0 + I(x_b) * e + 0.5 * r_b * e * e;
+  }
+};
+
+/// Smallest x in [0, cap] with f(x) >= 0 for f non-decreasing (cap if none). The bisection
+/// runs on the fixed bracket [0, 5 mm] (the longest valid needle) so that the root does not
+/// depend on `cap`: a longer needle then never gets a shallower root by rounding.
+template <class F>
+inline double first_root(F&& f, double cap) {
+  if (f(cap) < 0.0) return cap;
+  double lo = 0.0, hi = 5e-3;
+  for (int it = 0; it < 40; ++it) {  // 5 mm / 2^40 < 1e-14 m
+    const double m = 0.5 * (lo + hi);
+    (m > cap || f(m) >= 0.0 ? hi : lo) = m;
+  }
+  return std::min(hi, cap);
+}
 }  // namespace detail
 
-/// Median puncture force (N) of a needle tip on a skin at impact speed v (m/s):
-/// F_p = (a d_t + b d_t²) P_f √(μ_epi/μ_ref) / √(1 + v/v_c), d_t = 2 r_tip.
+/// Median puncture force (N) of an isolated needle tip on a skin at speed v (m/s):
+/// (a d_t + b d_t²) P_f √(μ_epi/μ_ref) / √(1 + v/v_c), d_t = 2 r_tip.
 inline double puncture_force(const SkinProfile& skin, const Needle& n, double speed,
                              const PenetrationParams& p = {}) {
   const double phi = 1.0 + speed / p.critical_speed;
@@ -115,26 +223,26 @@ inline double puncture_force(const SkinProfile& skin, const Needle& n, double sp
          std::sqrt(mu_ratio) / std::sqrt(phi);
 }
 
-/// Point stiffness (N/m) of the skin plate (epidermis + dermis) on the hypodermis foundation:
-/// K = 8 √(D k_w), D = E h³ / (12 (1 − ν²)), E = 3 μ (ν = 1/2), k_w = 3 μ_hy / h_hy.
-inline double foundation_stiffness(const SkinProfile& s) {
-  double h = 0.0, eh = 0.0;
-  for (int i = 0; i < 4; ++i) {
-    h += s.layers[i].thickness;
-    eh += 3.0 * s.layers[i].shear_modulus * s.layers[i].thickness;
+/// Bed-of-nails shielding S ≥ 1 of a needle among `neighbours` (offsets, m): the tent it
+/// makes relative to the skin midway to its nearest neighbour, per unit force, is
+/// 1 − g(s/2) − Σ_j [g(|o_j − m|) − g(|o_j|)] of an isolated needle's (g: Boussinesq decay of a
+/// punch of radius a = the needle's radius at the puncture tent); S is its inverse.
+inline double shielding(const Needle& n, const std::vector<std::array<double, 2>>& neighbours,
+                        const PenetrationParams& p) {
+  if (neighbours.empty()) return 1.0;
+  const double a = n.radius_at(p.puncture_displacement);
+  std::size_t jn = 0;
+  double best = 1e300;
+  for (std::size_t j = 0; j < neighbours.size(); ++j) {
+    const double r = std::hypot(neighbours[j][0], neighbours[j][1]);
+    if (r < best) best = r, jn = j;
   }
-  const double E = eh / h;
-  const double D = E * h * h * h / (12.0 * 0.75);
-  const auto& hy = s[Layer::hypodermis];
-  const double kw = 3.0 * hy.shear_modulus / hy.thickness;
-  return 8.0 * std::sqrt(D * kw);
-}
-
-/// Bed-of-nails factor A = max(1, 1 + Σ g(|o|/ℓ_t)) for the needles loaded together.
-inline double array_factor(const Loading& l, const PenetrationParams& p) {
-  double a = 1.0;
-  for (const auto& o : l.neighbours) a += detail::plate_kernel(std::hypot(o[0], o[1]) / p.tent_radius);
-  return std::max(1.0, a);
+  const double mx = 0.5 * neighbours[jn][0], my = 0.5 * neighbours[jn][1];
+  double t = 1.0 - mech::punch_decay(a, 0.5 * best);
+  for (const auto& o : neighbours)
+    t -= mech::punch_decay(a, std::hypot(o[0] - mx, o[1] - my)) -
+         mech::punch_decay(a, std::hypot(o[0], o[1]));
+  return 1.0 / std::max(0.05, t);
 }
 
 /// ∫₀^d v(z) dz (m): how far a channel runs through vascularised tissue.
@@ -149,50 +257,116 @@ inline double vascular_exposure(const SkinProfile& s, double d) {
   return e;
 }
 
-/// The mechanics of one needle. `xi_force` and `xi_depth` are the multiplicative scatter
-/// factors (1 for the median needle); `tilt` the needle's tilt from the normal (rad).
-inline NeedleResult penetrate_needle(const SkinProfile& skin, const Loading& l, double A,
-                                     double K, const PenetrationParams& p, double xi_force = 1.0,
+/// Everything about a (skin, device loading) pair that is the same for all its needles.
+struct InsertionContext {
+  Loading loading;
+  mech::PlateResponse plate;
+  double tearing_energy = 0.0;    ///< G_c of the skin, J/m²
+  double phi_r = 1.0;             ///< rupture rate factor 1 + v/v_c
+  double phi_ve = 1.0;            ///< viscoelastic stiffening over the loading time u_p0 / v
+  double shield = 1.0;            ///< S
+  double support_compliance = 0.0;  ///< C_s = C_p (1 − κ(R_sup/ℓ)) / φ_ve, m/N
+  double bulk_compliance = 0.0;   ///< C_bulk = C_p A / φ_ve (array's common-mode sink), m/N
+  double tip_force = 0.0;         ///< median F_p incl. S, N
+  double local_tent = 0.0;        ///< u_c = u_p0 / φ_r, m
+};
+
+inline InsertionContext insertion_context(const SkinProfile& skin, const Loading& l,
+                                          const PenetrationParams& p) {
+  InsertionContext c;
+  c.loading = l;
+  c.plate = mech::plate_response(skin);
+  c.tearing_energy = skin.tearing_energy;
+  c.phi_r = 1.0 + l.speed / p.critical_speed;
+  // loading time: the puncture tent covered at the needle's speed (independent of its length)
+  const double t_load = l.speed > 0.0 ? p.puncture_displacement / l.speed : 1e300;
+  c.phi_ve = mech::viscoelastic_stiffening(t_load, p.relaxed_fraction, p.relaxation_time);
+  c.shield = shielding(l.needle, l.neighbours, p);
+  c.support_compliance = c.plate.compliance_to(l.support_radius) / c.phi_ve;
+  double A = 1.0;
+  for (const auto& o : l.neighbours) A += c.plate.kernel(std::hypot(o[0], o[1]));
+  c.bulk_compliance = c.plate.point_compliance * A / c.phi_ve;
+  c.tip_force = puncture_force(skin, l.needle, l.speed, p) * c.shield;
+  c.local_tent = p.puncture_displacement / c.phi_r;
+  return c;
+}
+
+/// The mechanics of one needle. `xi_force`, `xi_depth`: multiplicative scatter of F_p and G_c
+/// (1 for the median needle); `tilt`: the needle's tilt from the normal (rad).
+inline NeedleResult penetrate_needle(const SkinProfile& skin, const InsertionContext& c,
+                                     const PenetrationParams& p, double xi_force = 1.0,
                                      double xi_depth = 1.0, double tilt = 0.0) {
+  const Loading& l = c.loading;
   const Needle& n = l.needle;
   NeedleResult r;
-  const double phi = 1.0 + l.speed / p.critical_speed;
-  r.puncture_force = puncture_force(skin, n, l.speed, p) * xi_force;
-  r.available_force = l.force_per_needle;
-  const double up = p.puncture_displacement / phi;
   r.tip_radius = n.tip_radius;
-  if (!(l.force_per_needle >= r.puncture_force) || l.stroke <= up) {
+  r.available_force = l.force_per_needle;
+  const double Fp = c.tip_force * xi_force;
+  r.puncture_force = Fp;
+  const double up = c.local_tent + Fp * c.support_compliance;
+  r.puncture_tent = up;
+  const double Wp = 0.5 * Fp * up + 0.5 * Fp * Fp * c.bulk_compliance;
+  if (!(l.force_per_needle >= Fp) || !(l.stroke > up) || !(l.energy_per_needle >= Wp)) {
     r.tent = std::min(l.stroke, up);
     return r;  // dimple only
   }
   r.punctured = true;
-  const double Keff = phi * K / A;
-  const double Gc = p.tearing_energy * xi_depth;
+  const double Gc = c.tearing_energy * xi_depth, Pf = n.perimeter_factor();
+  const detail::TaperIntegrals ti(n);
+  const double two_pi_tau = 2.0 * mech::pi * p.friction_stress * Pf;
   auto Fr = [&](double d) {
-    return p.force_drop * r.puncture_force + 2.0 * Gc * n.perimeter_factor() * (n.radius_at(d) - n.tip_radius);
+    return p.force_drop * Fp + 2.0 * Gc * Pf * (n.radius_at(d) - n.tip_radius) + two_pi_tau * ti.I(d);
   };
-  const double s = l.stroke;
-  const double hi0 = std::min(n.length, s - p.residual_tent * up);
-  auto h = [&](double d) { return d + p.residual_tent * up + Fr(d) / Keff - s; };
-  double lo = 0.0, hi = std::max(0.0, hi0);
-  if (h(hi) > 0.0) {
-    for (int it = 0; it < 60; ++it) {
-      const double m = 0.5 * (lo + hi);
-      (h(m) > 0.0 ? hi : lo) = m;
+  // Tent under the needle: local indentation (flat punch of the radius over which the buried
+  // length spreads its load, at most the rupture tent u_c: deforming the tissue further would
+  // tear it, which is what advancing is) plus the plate between needle and support.
+  auto tent = [&](double d) {
+    const double a = std::max(n.radius_at(d), 0.5 * d);
+    const double E = mech::loaded_modulus(skin, std::max(d, 2.0 * a));
+    const double f = Fr(d);
+    return std::min(c.local_tent, f * mech::punch_compliance(a, E) / c.phi_ve) + f * c.support_compliance;
+  };
+  const double L = std::min(n.length, l.stroke);
+  // stroke: the first depth at which the base meets the skin (d + τ(d) need not be monotone:
+  // scan, then bisect in the first bracket)
+  auto hs = [&](double d) { return d + tent(d) - l.stroke; };
+  double d = L;
+  r.limit = InsertionLimit::stroke;
+  {
+    const int ns = 8;
+    double prev = 0.0;
+    for (int k = 1; k <= ns; ++k) {
+      const double x = L * k / ns;
+      if (hs(x) >= 0.0) {
+        double lo = prev, hi = x;
+        for (int it = 0; it < 34; ++it) {
+          const double m = 0.5 * (lo + hi);
+          (hs(m) >= 0.0 ? hi : lo) = m;
+        }
+        d = lo;
+        break;
+      }
+      prev = x;
     }
   }
-  double d = lo;
-  // force-limited (hand-driven) devices: F_r(d) <= available force
   if (std::isfinite(l.force_per_needle) && Fr(d) > l.force_per_needle) {
-    double a = 0.0, b = d;
-    for (int it = 0; it < 60; ++it) {
-      const double m = 0.5 * (a + b);
-      (Fr(m) > l.force_per_needle ? b : a) = m;
+    d = detail::first_root([&](double x) { return Fr(x) - l.force_per_needle; }, d);
+    r.limit = InsertionLimit::force;
+  }
+  auto work = [&](double x) {
+    return Wp + p.force_drop * Fp * x + 2.0 * Gc * Pf * (ti.I(x) - n.tip_radius * x) +
+           two_pi_tau * ti.J(x);
+  };
+  if (std::isfinite(l.energy_per_needle)) {
+    auto he = [&](double x) { const double f = Fr(x); return work(x) + 0.5 * f * f * c.bulk_compliance - l.energy_per_needle; };
+    if (he(d) > 0.0) {
+      d = detail::first_root(he, d);
+      r.limit = InsertionLimit::energy;
     }
-    d = a;
   }
   r.insertion_force = Fr(d);
-  r.tent = s - d;
+  r.work = work(d);
+  r.tent = tent(d);
   const double depth = d * std::cos(tilt);
   r.depth = depth;
   double rs = n.radius_at(d);
@@ -208,31 +382,47 @@ inline NeedleResult penetrate_needle(const SkinProfile& skin, const Loading& l, 
   return r;
 }
 
+/// Largest scatter factor ξ of F_p at which a needle still punctures (0: none, inf: all).
+inline double puncture_threshold(const InsertionContext& c) {
+  const Loading& l = c.loading;
+  const double F = c.tip_force;
+  double x = l.force_per_needle / F;
+  if (!(l.stroke > c.local_tent)) return 0.0;
+  if (c.support_compliance > 0.0) x = std::min(x, (l.stroke - c.local_tent) / (F * c.support_compliance));
+  if (std::isfinite(l.energy_per_needle)) {  // ½ξF u_c + ½(ξF)²(C_s + C_bulk) = E
+    const double A = 0.5 * F * F * (c.support_compliance + c.bulk_compliance), B = 0.5 * F * c.local_tent;
+    x = std::min(x, (-B + std::sqrt(B * B + 4.0 * A * l.energy_per_needle)) / (2.0 * A));
+  }
+  return x;
+}
+
 /// The median needle of a device on a skin, plus device-level numbers.
 inline PenetrationSummary penetrate(const SkinProfile& skin, const Device& device,
                                     const PenetrationParams& p = {}) {
   skin.validate();
   p.validate();
-  const Loading l = device.loading();
+  const InsertionContext c = insertion_context(skin, device.loading(), p);
+  const Loading& l = c.loading;
   PenetrationSummary out;
-  out.array_factor = array_factor(l, p);
-  out.foundation_stiffness = foundation_stiffness(skin);
-  out.speed = l.speed;
+  out.needle = penetrate_needle(skin, c, p);
   out.nominal_length = l.stroke;
-  out.needle = penetrate_needle(skin, l, out.array_factor, out.foundation_stiffness, p);
-  // P(F_avail >= F_p ξ) with ln ξ ~ N(−σ²/2, σ²)
+  out.drive = l.drive;
+  out.speed = l.speed;
+  out.force_per_needle = l.force_per_needle;
+  out.energy_per_needle = l.energy_per_needle;
+  out.support_radius = l.support_radius;
+  out.shielding = c.shield;
+  out.bending_length = c.plate.bending_length;
+  out.plate_compliance = c.plate.point_compliance;
+  out.stiffening = c.phi_ve;
+  if (std::isfinite(l.energy_per_needle)) out.energy_share = out.needle.work / l.energy_per_needle;
+  // P(ξ ≤ ξ*) with ln ξ ~ N(−σ²/2, σ²)
   const double sig = std::sqrt(std::log(1.0 + p.puncture_force_cv * p.puncture_force_cv));
-  if (!std::isfinite(l.force_per_needle)) {
-    out.puncture_probability = l.stroke > p.puncture_displacement / (1.0 + l.speed / p.critical_speed) ? 1.0 : 0.0;
-  } else if (sig == 0.0) {
-    out.puncture_probability = out.needle.punctured ? 1.0 : 0.0;
-  } else {
-    const double fp = out.needle.punctured || out.needle.puncture_force > 0
-                          ? out.needle.puncture_force : 1e-300;
-    const double z = (std::log(l.force_per_needle / fp) - 0.5 * sig * sig) / sig;
-    out.puncture_probability = detail::normal_cdf(z);
-    if (l.stroke <= p.puncture_displacement / (1.0 + l.speed / p.critical_speed)) out.puncture_probability = 0.0;
-  }
+  const double xs = puncture_threshold(c);
+  if (!(xs > 0.0)) out.puncture_probability = 0.0;
+  else if (!std::isfinite(xs)) out.puncture_probability = 1.0;
+  else if (sig == 0.0) out.puncture_probability = xs >= 1.0 ? 1.0 : 0.0;
+  else out.puncture_probability = detail::normal_cdf((std::log(xs) + 0.5 * sig * sig) / sig);
   out.strikes_per_cm2 = device.strikes_per_area() * 1e-4;
   out.channels_per_cm2 = out.strikes_per_cm2 * out.puncture_probability;
   return out;
@@ -246,8 +436,7 @@ inline std::vector<NeedleResult> penetrate_events(const SkinProfile& skin, const
                                                   const PenetrationParams& p = {}) {
   skin.validate();
   p.validate();
-  const Loading l = device.loading();
-  const double A = array_factor(l, p), K = foundation_stiffness(skin);
+  const InsertionContext c = insertion_context(skin, device.loading(), p);
   const double sf = std::sqrt(std::log(1.0 + p.puncture_force_cv * p.puncture_force_cv));
   const double sd = std::sqrt(std::log(1.0 + p.tearing_energy_cv * p.tearing_energy_cv));
   const Philox rng(seed);
@@ -260,7 +449,7 @@ inline std::vector<NeedleResult> penetrate_events(const SkinProfile& skin, const
     const double z2 = rng.normal(st, 2 * std::uint64_t(i) + 1);
     const double xf = std::exp(sf * z1 - 0.5 * sf * sf);
     const double xd = std::exp(sd * z2 - 0.5 * sd * sd);  // scatter of G_c (mean 1)
-    out[i] = penetrate_needle(skin, l, A, K, p, xf, xd, events[i].angle);
+    out[i] = penetrate_needle(skin, c, p, xf, xd, events[i].angle);
   }
   return out;
 }

@@ -50,6 +50,12 @@ struct SkinProfile {
   std::string site = "custom";
   std::array<LayerProperties, n_layers> layers{};
   double upper_plexus_depth = 1.2e-3;  ///< depth of the upper vascular plexus, m (Braverman 1997)
+  /// Thickness of the subcutaneous fat under the dermis, m: the foundation of the skin plate in
+  /// the insertion mechanics (the healing grid truncates the hypodermis layer to `layers[HY]`).
+  double subcutis_thickness = 5e-3;
+  /// Energy to tear skin per unit crack area by a needle, J/m² (docs/model.md §3.3): human
+  /// 1.14 kJ/m² (porcine skin, needle method; CJME 2022 review table, S).
+  double tearing_energy = 1.14e3;
   int phototype = 3;                   ///< Fitzpatrick I–VI (1–6)
   double age_years = 40.0;
   bool male = false;
@@ -92,6 +98,8 @@ struct SkinProfile {
     require_count("skin.phototype", phototype, 1, 6);
     require_range("skin.age_years", age_years, 0.0, 120.0, "years");
     require_range("skin.upper_plexus_depth", upper_plexus_depth, 0.0, 0.05, "m");
+    require_range("skin.subcutis_thickness", subcutis_thickness, 1e-4, 0.2, "m");
+    require_range("skin.tearing_energy", tearing_energy, 1.0, 1e6, "J/m^2");
   }
 };
 

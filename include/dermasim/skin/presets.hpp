@@ -39,18 +39,22 @@ struct SiteData {
   double skin_f_um;     ///< full skin (epidermis + dermis), woman 20–29 y
   double male_ratio;    ///< male / female full-skin thickness
   double pd_um;         ///< papillary dermis
+  double subcutis_mm;   ///< subcutaneous fat (the mechanics' foundation), mm [R]
 };
 
 inline const std::vector<SiteData>& site_table() {
   // Sources in docs/model.md §1.2 (table "Site presets").
   static const std::vector<SiteData> t = {
-      {"forehead", 13.0, 50.0, 1860.0, 2.45 / 1.86, 150.0},
-      {"cheek", 13.0, 50.0, 1900.0, 2.53 / 1.90, 150.0},
-      {"periorbital", 10.0, 35.0, 1240.0, 1.44 / 1.24, 100.0},
-      {"neck", 13.0, 50.0, 1500.0, 1.25, 150.0},
-      {"forearm", 18.3, 56.6, 1300.0, 1.15, 150.0},
-      {"abdomen", 14.9, 81.5, 2000.0, 1.15, 150.0},
-      {"back", 11.0, 70.3, 2600.0, 1.15, 150.0},
+      {"forehead", 13.0, 50.0, 1860.0, 2.45 / 1.86, 150.0, 4.0},
+      {"cheek", 13.0, 50.0, 1900.0, 2.53 / 1.90, 150.0, 6.0},
+      {"periorbital", 10.0, 35.0, 1240.0, 1.44 / 1.24, 100.0, 2.0},
+      {"neck", 13.0, 50.0, 1500.0, 1.25, 150.0, 5.0},
+      {"forearm", 18.3, 56.6, 1300.0, 1.15, 150.0, 5.0},
+      {"abdomen", 14.9, 81.5, 2000.0, 1.15, 150.0, 20.0},
+      {"back", 11.0, 70.3, 2600.0, 1.15, 150.0, 10.0},
+      // hairless rat, dorsal (Kalluri 2011's model; for the insertion calibration): epidermis
+      // ≈ 30 µm, dermis ≈ 0.7 mm, loose subcutis ≈ 2 mm [R]
+      {"rat", 10.0, 20.0, 730.0, 1.0, 100.0, 2.0},
   };
   return t;
 }
@@ -85,6 +89,9 @@ inline std::vector<std::string> skin_sites() {
 
 /// Annual relative loss of dermal thickness after age 25 (1/year) [P]; see docs/model.md §1.3.
 inline constexpr double dermal_thinning_per_year = 0.006;
+
+/// Tearing energy of hairless-rat skin, J/m² [F: Kalluri 2011 roller depth, docs/model.md §3.5].
+inline constexpr double rat_tearing_energy = 15.3e3;
 
 /// A skin profile for a body site, adjusted for age (years, 0–120), sex and Fitzpatrick
 /// phototype (1–6, carried for pigmentation risk). Throws invalid_argument for an unknown site
@@ -172,6 +179,11 @@ inline SkinProfile skin_preset(const std::string& site, double age_years = 40.0,
   // through the reticular dermis [P], which is ≈ 1.0 mm at the 40-year forearm, and keep it in
   // the reticular dermis for thin sites.
   p.upper_plexus_depth = epi + pd.thickness + 0.4 * rd.thickness;
+  p.subcutis_thickness = d->subcutis_mm * units::mm;
+  // Tearing energy: human default (SkinProfile); the rat value is fitted to Kalluri 2011's
+  // channel depth (docs/model.md §3.5, training row) and falls in the 13.7–22.6 kJ/m² measured
+  // for rat skin in tension (CJME 2022 review table, S).
+  if (key == "rat") p.tearing_energy = rat_tearing_energy;
   p.validate();
   return p;
 }
