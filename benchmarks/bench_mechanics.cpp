@@ -5,9 +5,22 @@
 
 using namespace dermasim;
 
+// Penetration of 10^4 needles (issue 13: <= 10 ms on one core), for each drive: the pen
+// (stroke), a hand-pressed stamp (force) and an impact applicator (energy).
+static Device bench_device(int kind) {
+  if (kind == 0) return Device(clinical_pen(1.5e-3));
+  if (kind == 1) {
+    Stamp s;
+    s.rows = s.cols = 11;
+    s.needle = Needle{600e-6, 300e-6, 2.5e-6, 0.0, NeedleShape::cone};
+    s.applied_force = 20.0;
+    return Device(s);
+  }
+  return Device(Applicator{});
+}
 static void BM_PenetrateEvents(benchmark::State& state) {
   const auto skin = skin_preset("face");
-  const Device dev(clinical_pen(1.5e-3));
+  const Device dev = bench_device(static_cast<int>(state.range(1)));
   std::vector<PunctureEvent> ev(static_cast<std::size_t>(state.range(0)));
   for (std::size_t i = 0; i < ev.size(); ++i) ev[i].angle = 0.01 * double(i % 7);
   for (auto _ : state) {
@@ -15,9 +28,11 @@ static void BM_PenetrateEvents(benchmark::State& state) {
     benchmark::DoNotOptimize(r.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.SetLabel("needles");
+  state.SetLabel(dev.loading().drive == Drive::stroke ? "needles, pen (stroke)"
+                 : dev.loading().drive == Drive::force ? "needles, stamp (force)" : "needles, applicator (energy)");
 }
-BENCHMARK(BM_PenetrateEvents)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PenetrateEvents)->ArgNames({"n", "drive"})->Args({10000, 0})->Args({10000, 1})->Args({10000, 2})
+    ->Unit(benchmark::kMillisecond);
 
 static void BM_RollerPattern(benchmark::State& state) {
   const Roller r = clinical_roller(1.5e-3);

@@ -326,6 +326,8 @@ void bind_skin(py::module_& m) {
       .def_readonly("plate_compliance", &PenetrationSummary::plate_compliance)
       .def_readonly("stiffening", &PenetrationSummary::stiffening)
       .def_readonly("energy_share", &PenetrationSummary::energy_share);
+  m.def("epidermal_shear_modulus", &epidermal_shear_modulus, py::arg("skin"),
+        "Thickness-weighted shear modulus of SC + VE, Pa");
   m.def("penetrate", &penetrate, py::arg("skin"), py::arg("device"),
         py::arg("params") = PenetrationParams{}, "Median needle of a device on a skin");
   m.def("puncture_force", &puncture_force, py::arg("skin"), py::arg("needle"),

@@ -249,6 +249,7 @@ TEST_CASE("property: more impact energy never shallower; the applicator shares a
 }
 
 TEST_CASE("property: a longer needle never ends shallower under the same loading") {
+  const double tol = 1e-9;  // the root solver's tolerance is 1e-10 m
   for (const char* site : {"face", "forearm", "abdomen", "rat"}) {
     CAPTURE(site);
     const auto skin = skin_preset(site);
@@ -258,19 +259,19 @@ TEST_CASE("property: a longer needle never ends shallower under the same loading
       CAPTURE(L);
       if (L >= 0.25e-3) {
         const double x = depth(skin, Device(clinical_pen(L)));
-        CHECK(x >= pp);
+        CHECK(x >= pp - tol);
         CHECK(x <= L);
         pp = x;
       }
       Stamp s = single_needle(L, 4e-6, 140e-6);
       s.needle.taper_length = 100e-6;  // same tip and taper, longer shaft
       const double y = depth(skin, Device(s));
-      CHECK(y >= ps);
+      CHECK(y >= ps - tol);
       ps = y;
       Applicator a;
       a.needle = Needle{L, 200e-6, 5e-6, 150e-6, NeedleShape::cone};
       const double z = depth(skin, Device(a));
-      CHECK(z >= pa);
+      CHECK(z >= pa - tol);
       pa = z;
     }
   }
