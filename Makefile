@@ -69,6 +69,7 @@ bench: cpp
 # Healing-model validation figures vs the calibration data (docs/validation.md).
 validation: python
 	@$(PY) -m dermasim.validation docs/figures
+	@$(PY) -m dermasim.validation_insertion docs/figures >/dev/null
 
 clean:
 	rm -rf build $(VENV) demo_out bench_out

@@ -13,7 +13,7 @@ import os
 import sys
 
 MODULES = ["dermasim", "dermasim.scenario", "dermasim.simulation", "dermasim.units", "dermasim.config", "dermasim.results",
-           "dermasim.io", "dermasim.trackers", "dermasim.sweep", "dermasim.plot", "dermasim.cli"]
+           "dermasim.io", "dermasim.trackers", "dermasim.sweep", "dermasim.plot", "dermasim.needles", "dermasim.cli"]
 
 
 def _sig(obj) -> str:

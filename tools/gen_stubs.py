@@ -119,14 +119,16 @@ def gen_scenario(out: str) -> str:
         if issubclass(obj, S.Spec):
             base = obj.__mro__[1].__name__
             spec_class(name, obj, base if base in done else "Spec")
-        else:  # ModelParameters, Scenario: their signatures are explicit already
+        else:  # RegistryParameters and its subclasses, Scenario: their signatures are explicit already
             doc = (inspect.getdoc(obj) or "").replace('"""', "'''")
-            lines.append(f"class {name}:")
+            base = obj.__mro__[1].__name__
+            lines.append(f"class {name}({base}):" if base in done else f"class {name}:")
             if doc:
                 lines.append(f'    """{doc}"""')
             if name == "Scenario":
                 for k in obj._parts:
-                    t = {"healing": "ModelParameters", "device": "Device"}.get(k, k.capitalize())
+                    t = {"healing": "ModelParameters", "penetration": "PenetrationParameters",
+                         "device": "Device"}.get(k, k.capitalize())
                     lines.append(f"    {k}: {t}")
                 lines += ["    seed: int", "    title: str"]
             for m, fn in vars(obj).items():

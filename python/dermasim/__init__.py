@@ -28,7 +28,8 @@ __version__: str = _core.__version__
 from . import units
 from .io import open_dataset, read_result
 from .results import Result
-from .scenario import LayerProperties, ModelParameters, Needle, Numerics, Patient, Pen, Protocol, Roller, Scenario, Skin, Stamp
+from .scenario import (Applicator, LayerProperties, ModelParameters, Needle, Numerics, Patient, Pen,
+                       PenetrationParameters, Protocol, Roller, Scenario, Skin, Stamp)
 from .simulation import simulate
 from .sweep import sensitivity, sweep
 from .trackers import PrintTracker, ProgressTracker, RuntimeTracker, StorageTracker, Tracker
@@ -51,7 +52,8 @@ __all__ = [
     "set_threads",
     "__version__",
     "units", "open_dataset", "read_result", "Result",
-    "LayerProperties", "ModelParameters", "Needle", "Numerics", "Patient", "Pen", "Protocol", "Roller", "Scenario", "Skin", "Stamp",
+    "Applicator", "LayerProperties", "ModelParameters", "Needle", "Numerics", "Patient", "Pen",
+    "PenetrationParameters", "Protocol", "Roller", "Scenario", "Skin", "Stamp",
     "simulate", "sensitivity", "sweep",
     "PrintTracker", "ProgressTracker", "RuntimeTracker", "StorageTracker", "Tracker",
     "penetration", "injury",

@@ -15,6 +15,11 @@ import sys
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+class UsageError(ValueError):
+    """A bad command-line value found after parsing (e.g. a force out of the chosen device's
+    range): one line naming the option and the valid range on stderr, exit code 2."""
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from . import healing_demo
 
@@ -296,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dermasim: interrupted (files written so far are kept)", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except UsageError as e:
+        if debug:
+            raise
+        print(f"dermasim {args.command}: error: {str(e).strip().splitlines()[0]}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as e:  # one clear line unless --debug
         if debug:
             raise

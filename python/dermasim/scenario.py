@@ -1,8 +1,9 @@
 """Scenario types: a plain, typed, serialisable description of one simulated treatment.
 
-``Scenario`` = ``Skin`` + a device (``Roller``, ``Pen`` or ``Stamp``) + ``Protocol`` +
-``ModelParameters`` (the healing model's parameters, overrides of the C++ defaults) +
-``Numerics`` + ``seed``. Runtime knobs (threads, output paths, progress) are deliberately *not*
+``Scenario`` = ``Skin`` + a device (``Roller``, ``Pen``, ``Stamp`` or ``Applicator``) +
+``Protocol`` + ``ModelParameters`` (the healing model's parameters, overrides of the C++
+defaults) + ``PenetrationParameters`` (the insertion mechanics' parameters, likewise) +
+``Patient`` + ``Numerics`` + ``seed``. Runtime knobs (threads, output paths, progress) are deliberately *not*
 part of it.
 
 These classes only *describe*: they validate and convert units at construction, round-trip
@@ -14,7 +15,7 @@ All quantities are stored in SI; constructors accept unit strings::
     Pen(needle_length='1.5 mm', needle_diameter='250 um', ...)
 
 Every parameter has a dotted name (``device.needle_length``, ``skin.PD.thickness``,
-``healing.fibroblast.proliferation_rate``) used by :meth:`Scenario.get`,
+``healing.fibroblast.proliferation_rate``, ``penetration.insertion.friction_stress``) used by :meth:`Scenario.get`,
 :meth:`Scenario.with_values`, sweeps and sensitivity analyses.
 """
 from __future__ import annotations
@@ -30,8 +31,9 @@ from .config import (as_table, check_keys, flatten, read_file, set_dotted, sugge
                      write_file)
 from .units import show as _show
 
-__all__ = ["Param", "Spec", "LayerProperties", "Skin", "Needle", "Device", "Roller", "Pen", "Stamp", "Protocol",
-           "ModelParameters", "Numerics", "Patient", "Scenario", "LAYER_KEYS"]
+__all__ = ["Param", "Spec", "LayerProperties", "Skin", "Needle", "Device", "Roller", "Pen", "Stamp", "Applicator",
+           "Protocol", "RegistryParameters", "ModelParameters", "PenetrationParameters", "Numerics", "Patient",
+           "Scenario", "LAYER_KEYS"]
 
 #: Short keys of the five skin layers, top to bottom (as in include/dermasim/skin/layers.hpp).
 LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
@@ -247,6 +249,12 @@ class Skin(Spec):
     _params = {
         "site": Param("face", "str", doc="anatomical site or preset name"),
         "upper_plexus_depth": Param("1.2 mm", "length", 0.0, 0.05, "depth of the upper vascular plexus"),
+        "subcutis_thickness": Param("5 mm", "length", 1e-4, 0.2,
+                                    "subcutaneous fat under the dermis: the foundation of the skin plate "
+                                    "in the insertion mechanics (site presets set it)"),
+        "tearing_energy": Param("1140 J/m^2", "surface_energy", 1.0, 1e6,
+                                "energy to tear skin per crack area by a needle (human 1.14 kJ/m^2; "
+                                "the 'rat' preset 15 kJ/m^2)"),
         "phototype": Param(3, "int", 1, 6, "Fitzpatrick I–VI"),
         "age_years": Param(40.0, "dimensionless", 0.0, 120.0, "age in years"),
         "male": Param(False, "bool"),
@@ -348,9 +356,9 @@ def _needle(length: str, diameter: str, tip: str, taper: str) -> Type[Needle]:
 
 
 class Device(Spec):
-    """Base of the microneedling devices. ``Device.from_dict`` dispatches on ``type``.
-    ``needle_length`` is accepted everywhere: the needle length (roller, stamp) or the depth
-    setting (pen)."""
+    """Base of the microneedling devices. ``Device.from_dict`` dispatches on ``type``
+    (``roller``, ``pen``, ``stamp``, ``applicator``). ``needle_length`` is accepted everywhere:
+    the needle length (roller, stamp, applicator) or the depth setting (pen)."""
 
     _prefix = "device"
     type: ClassVar[str] = ""
@@ -389,7 +397,7 @@ class Device(Spec):
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], prefix: str = "device") -> "Device":
         d = as_table(d, prefix)
-        kinds = {c.type: c for c in (Roller, Pen, Stamp)}
+        kinds = _device_kinds()
         t = d.pop("type", cls.type or None)
         if not isinstance(t, str) or t not in kinds:
             raise InvalidArgumentError(f"{prefix}.type: {_show(t)} is not one of "
@@ -399,8 +407,8 @@ class Device(Spec):
         return kinds[t](**d)
 
     def to_cpp(self) -> Any:
-        """The C++ device value (``dermasim._core.Roller``/``Pen``/``Stamp``; needs the device
-        bindings)."""
+        """The C++ device value (``dermasim._core.Roller``/``Pen``/``Stamp``/``Applicator``;
+        needs the device bindings)."""
         from . import _core
 
         cpp = getattr(_core, type(self).__name__, None)
@@ -453,13 +461,13 @@ class Roller(Device):
     _params = {
         "name": Param("roller", "str"),
         "drum_diameter": Param("20 mm", "length", 1e-3, 0.2),
-        "drum_width": Param("20 mm", "length", 1e-3, 0.2),
+        "drum_width": Param("20 mm", "length", 1e-3, 0.5),
         "rows": Param(8, "int", 1, 1000, "needle rows round the drum"),
-        "needles_per_row": Param(24, "int", 1, 1000),
+        "needles_per_row": Param(24, "int", 1, 10000),
         "passes": Param(15, "int", 1, 1000, "passes per session"),
         "directions": Param(4, "int", 1, 4, "roll directions cycled over passes"),
         "applied_force": Param("10 N", "force", 1e-3, 500.0, "hand force on the drum"),
-        "rolling_speed": Param("50 mm/s", "speed", 1e-4, 20.0),
+        "rolling_speed": Param("50 mm/s", "speed", 1e-4, 2.0, "hand speed of the drum over the skin"),
         "speed_cv": Param(0.2, "dimensionless", 0.0, 0.5, "coefficient of variation of hand speed"),
         "position_jitter": Param("20 um", "length", 0.0, 1e-3),
         "angle_jitter": Param("3 deg", **_JITTER),
@@ -499,6 +507,8 @@ class Pen(Device):
         "depth_min": Param("0 mm", "length", 0.0, 5e-3),
         "depth_max": Param("2.5 mm", "length", 0.0, 5e-3),
         "needle_speed": Param("0.8 m/s", "speed", 1e-4, 20.0, "needle speed at impact"),
+        "motor_force": Param("5 N", "force", 1e-3, 1000.0, "force the motor can push the cartridge with"),
+        "nose_radius": Param("2.5 mm", "length", 1e-4, 0.05, "distance from the needles to the nose rim on the skin"),
         "hand_speed": Param("150 mm/s", "speed", 1e-3, 2.0, "glide speed"),
         "passes": Param(1, "int", 1, 1000, "passes per session"),
         "speed_cv": Param(0.2, "dimensionless", 0.0, 0.5),
@@ -539,6 +549,31 @@ class Stamp(Device):
         "angle_jitter": Param("2 deg", **_JITTER),
     }
     _nested = {"needle": _needle("500 um", "140 um", "4 um", "0 um")}
+
+
+class Applicator(Device):
+    """An impact applicator (``dermasim::Applicator``): a spring-driven mass ``impact_mass``
+    carries a flat ``rows`` × ``cols`` array at ``pitch`` into the skin at ``impact_velocity``;
+    the needles share its kinetic energy ½ m v² (energy drive). Applied ``presses`` times."""
+
+    type = "applicator"
+    _params = {
+        "name": Param("applicator", "str"),
+        "rows": Param(10, "int", 1, 1000),
+        "cols": Param(10, "int", 1, 1000),
+        "pitch": Param("600 um", "length", 50e-6, 10e-3, "needle spacing"),
+        "impact_velocity": Param("3 m/s", "speed", 0.01, 50.0, "speed of the array at impact (applicators: 1-10 m/s)"),
+        "impact_mass": Param("5 g", "mass", 1e-5, 1.0, "moving mass (piston + array)"),
+        "presses": Param(1, "int", 1, 1000, "applications per patch (random offsets)"),
+        "press_interval": Param("1 s", "time", 0.0, 3600.0),
+        "angle_jitter": Param("1 deg", **_JITTER),
+    }
+    _nested = {"needle": _needle("600 um", "300 um", "5 um", "0 um")}
+
+    @property
+    def kinetic_energy(self) -> float:
+        """½ m v² of the moving mass at impact, J (shared by the needles)."""
+        return 0.5 * self.impact_mass * self.impact_velocity ** 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -625,10 +660,127 @@ class Patient(Spec):
     ]}
 
 
-_REGISTRY: Optional[Dict[str, Tuple[str, float, float, float]]] = None
+class RegistryParameters:
+    """Overrides of a C++ parameter registry by dotted name within ``_prefix`` (the shared
+    machinery of :class:`ModelParameters` and :class:`PenetrationParameters`).
+
+    The defaults, units, valid ranges and sources belong to the C++ registry
+    (``dermasim._core.<_core_class>``: ``names()``, ``info(name)``, ``get``/``set``); names are
+    checked against it (with a "did you mean" hint), unit strings are converted with the
+    registry's unit (any unit of the same dimension works), plain numbers are SI and the range
+    is checked as the C++ does. Without the bindings the overrides are kept as given.
+    """
+
+    _prefix: ClassVar[str] = ""
+    _core_class: ClassVar[str] = ""
+
+    def __init__(self, values: Optional[Mapping[str, Any]] = None, **groups: Any):
+        pre = self._prefix
+        flat = flatten(as_table(values or {}, pre), where=pre + ".")
+        flat.update(flatten(groups, where=pre + "."))
+        table = self.table()
+        out: Dict[str, Any] = {}
+        for k, v in flat.items():
+            if k.startswith(pre + "."):
+                k = k[len(pre) + 1:]
+            name = f"{pre}.{k}"
+            if table is not None:
+                if k not in table:
+                    raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(k, table)}")
+                v = _convert_registry(name, v, *table[k])
+            out[k] = v
+        self._values = out
+
+    @classmethod
+    def _core_type(cls) -> Any:
+        from . import _core
+
+        return getattr(_core, cls._core_class, None)
+
+    @classmethod
+    def table(cls) -> Optional[Dict[str, Tuple[str, float, float, float]]]:
+        """``{dotted name within the prefix: (unit, to_si, lo, hi)}`` (``lo``/``hi`` in
+        ``unit``) from the C++ registry, or None when the bindings are absent."""
+        cached = cls.__dict__.get("_registry")
+        if cached is not None:
+            return cached
+        T = cls._core_type()
+        if T is None:
+            return None
+        out = {}
+        pre = cls._prefix + "."
+        for full in T.names():
+            e = T.info(full)
+            name = str(e["name"])
+            name = name[len(pre):] if name.startswith(pre) else name
+            out[name] = (str(e["unit"]), float(e["to_si"]), float(e["lo"]), float(e["hi"]))
+        cls._registry = out
+        return out
+
+    @classmethod
+    def names(cls) -> list:
+        """The full dotted names of the registry (``healing.…``, ``penetration.…``)."""
+        t = cls.table()
+        return [f"{cls._prefix}.{k}" for k in t] if t else []
+
+    @classmethod
+    def default(cls, name: str) -> float:
+        """The C++ default (SI) of a parameter (dotted name, with or without the prefix)."""
+        k = name[len(cls._prefix) + 1:] if name.startswith(cls._prefix + ".") else name
+        table, T = cls.table(), cls._core_type()
+        if table is None or T is None:
+            raise InvalidArgumentError(f"{cls._prefix}.{k}: this build has no {cls._core_class} bindings")
+        if k not in table:
+            raise InvalidArgumentError(f"unknown parameter {_show(cls._prefix + '.' + k)}{suggest(k, table)}")
+        return float(T().get(f"{cls._prefix}.{k}"))
+
+    @property
+    def values(self) -> Dict[str, Any]:
+        """The overrides, by dotted name within the prefix (SI where converted)."""
+        return dict(self._values)
+
+    def __getitem__(self, k: str) -> Any:
+        return self._values[k]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values == other._values  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}({self._values!r})" if self._values else f"{name}()"
+
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        return unflatten(self._values)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], prefix: str = "") -> Any:
+        return cls(as_table(d, prefix or cls._prefix))
+
+    def replace(self, **changes: Any) -> Any:
+        v = dict(self._values)
+        v.update(flatten(changes))
+        return type(self)(v)
+
+    def apply_to(self, obj: Any) -> Any:
+        """Sets the overrides on a C++ registry object (``.set(dotted name, SI value)``) and
+        returns it."""
+        for k, v in self._values.items():
+            obj.set(f"{self._prefix}.{k}", float(v))
+        return obj
+
+    def to_cpp(self) -> Any:
+        """A C++ registry object (default-constructed, then the overrides)."""
+        T = self._core_type()
+        if T is None:
+            raise InvalidArgumentError(f"this build has no {self._cpp_name()} bindings")
+        return self.apply_to(T())
+
+    @classmethod
+    def _cpp_name(cls) -> str:
+        return f"dermasim._core.{cls._core_class}"
 
 
-class ModelParameters:
+class ModelParameters(RegistryParameters):
     """Overrides of the healing model's parameters, by dotted name within ``healing``:
 
         ModelParameters({"fibroblast.proliferation_rate": "0.8 1/day"})
@@ -641,73 +793,27 @@ class ModelParameters:
     """
 
     _prefix = "healing"
+    _core_class = "HealingParameters"
 
-    def __init__(self, values: Optional[Mapping[str, Any]] = None, **groups: Any):
-        flat = flatten(as_table(values or {}, "healing"), where="healing.")
-        flat.update(flatten(groups, where="healing."))
-        table = self.table()
-        out: Dict[str, Any] = {}
-        for k, v in flat.items():
-            if k.startswith("healing."):
-                k = k[len("healing."):]
-            name = f"healing.{k}"
-            if table is not None:
-                if k not in table:
-                    raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(k, table)}")
-                v = _convert_registry(name, v, *table[k])
-            out[k] = v
-        self._values = out
 
-    @staticmethod
-    def table() -> Optional[Dict[str, Tuple[str, float, float, float]]]:
-        """``{dotted name: (unit, to_si, lo, hi)}`` (``lo``/``hi`` in ``unit``) from the C++
-        registry, or None when the healing bindings are absent."""
-        global _REGISTRY
-        if _REGISTRY is not None:
-            return _REGISTRY
-        from . import _core
+class PenetrationParameters(RegistryParameters):
+    """Overrides of the insertion mechanics' parameters, by dotted name within ``penetration``:
 
-        HP = getattr(_core, "HealingParameters", None)
-        if HP is None:
-            return None
-        out = {}
-        for full in HP.names():
-            e = HP.info(full)
-            name = str(e["name"])
-            name = name[len("healing."):] if name.startswith("healing.") else name
-            out[name] = (str(e["unit"]), float(e["to_si"]), float(e["lo"]), float(e["hi"]))
-        _REGISTRY = out
-        return out
+        PenetrationParameters({"insertion.friction_stress": "2 kPa"})
+        PenetrationParameters(puncture={"critical_speed": "0.5 m/s"})
 
-    @property
-    def values(self) -> Dict[str, Any]:
-        """The overrides, by dotted name within ``healing`` (SI where converted)."""
-        return dict(self._values)
+    The defaults, units, ranges and sources belong to the C++ ``dermasim::PenetrationParams``
+    (``dermasim._core.PenetrationParams.names()`` / ``.info(name)``, docs/model.md §3); the
+    same rules as :class:`ModelParameters` apply. ``Scenario.penetration`` holds one; the
+    simulation's puncture stage uses it.
+    """
 
-    def __getitem__(self, k: str) -> Any:
-        return self._values[k]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ModelParameters) and self._values == other._values
-
-    def __repr__(self) -> str:
-        return f"ModelParameters({self._values!r})" if self._values else "ModelParameters()"
-
-    def to_dict(self, units: bool = True) -> Dict[str, Any]:
-        return unflatten(self._values)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any], prefix: str = "healing") -> "ModelParameters":
-        return cls(as_table(d, prefix))
-
-    def replace(self, **changes: Any) -> "ModelParameters":
-        v = dict(self._values)
-        v.update(flatten(changes))
-        return ModelParameters(v)
+    _prefix = "penetration"
+    _core_class = "PenetrationParams"
 
 
 def _convert_registry(name: str, value: Any, unit: str, to_si: float, lo: float, hi: float) -> float:
-    """A healing parameter in SI: numbers are SI; "<number> <unit>" is converted through the
+    """A registry parameter (healing, penetration) in SI: numbers are SI; "<number> <unit>" is converted through the
     registry's display unit (any unit of the same dimension works); the range is checked in
     the display unit, as the C++ does."""
     reg_unit = "" if unit in ("-", "1", "") else unit
@@ -731,7 +837,8 @@ def _convert_registry(name: str, value: Any, unit: str, to_si: float, lo: float,
 
 
 class Scenario:
-    """One treatment to simulate: skin, device, protocol, healing parameters, numerics and seed.
+    """One treatment to simulate: skin, device, protocol, healing and penetration parameters,
+    patient, numerics and seed.
 
     >>> s = Scenario(device=Pen(needle_length="1.5 mm"), protocol=Protocol(sessions=4))
     >>> s.get("device.needle_length")
@@ -739,11 +846,14 @@ class Scenario:
     >>> s2 = s.with_values({"device.needle_length": "0.5 mm", "protocol.sessions": 2})
     """
 
-    _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "patient", "numerics")
+    _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "penetration", "patient",
+                                         "numerics")
+    #: The parts that are overrides of a C++ registry (RegistryParameters).
+    _registries: ClassVar[Tuple[str, ...]] = ("healing", "penetration")
 
     def __init__(self, skin: Any = None, device: Any = None, protocol: Any = None,
                  healing: Any = None, numerics: Any = None, patient: Any = None,
-                 seed: int = 20240601, title: str = ""):
+                 seed: int = 20240601, title: str = "", penetration: Any = None):
         if skin is None and _has_presets():  # as the C++ Scenario: skin_preset("face")
             skin = Skin.preset("face")
         self.skin = _coerce(skin, Skin, "skin")
@@ -752,6 +862,7 @@ class Scenario:
         self.device = _coerce(device, Device, "device")
         self.protocol = _coerce(protocol, Protocol, "protocol")
         self.healing = _coerce(healing, ModelParameters, "healing")
+        self.penetration = _coerce(penetration, PenetrationParameters, "penetration")
         self.numerics = _coerce(numerics, Numerics, "numerics")
         self.patient = _coerce(patient, Patient, "patient")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or seed >= 2**64:
@@ -843,7 +954,8 @@ class Scenario:
     # -- the C++ scenario ------------------------------------------------------------------------
     def to_cpp(self) -> Any:
         """The C++ ``dermasim::Scenario`` (``dermasim._core.HealingScenario``): the same device in
-        every session (``Protocol.regular``), healing overrides set through the registry."""
+        every session (``Protocol.regular``), healing and penetration overrides set through
+        their registries."""
         from . import _core
 
         HS = getattr(_core, "HealingScenario", None)
@@ -859,10 +971,12 @@ class Scenario:
                 x.occluded = True
             p.sessions = sessions
         s.protocol = p
-        hp = s.parameters
-        for k, v in self.healing.values.items():
-            hp.set("healing." + k, float(v))
-        s.parameters = hp
+        s.parameters = self.healing.apply_to(s.parameters)
+        if self.penetration.values:
+            if not hasattr(s, "penetration"):
+                raise InvalidArgumentError("this build's C++ scenario has no penetration parameters "
+                                           "(dermasim._core.HealingScenario.penetration)")
+            s.penetration = self.penetration.apply_to(s.penetration)
         s.patient = _fill(s.patient, self.patient)
         s.numerics = _fill(s.numerics, self.numerics)
         s.seed = self.seed
@@ -882,8 +996,9 @@ class Scenario:
         flat = self.flat()
         if name in flat:
             return flat[name]
-        if name.startswith("healing."):
-            raise InvalidArgumentError(f"{name}: not overridden in this scenario (the C++ default applies)")
+        part = name.split(".", 1)[0]
+        if part in self._registries:  # not overridden: the C++ default
+            return getattr(self, part).default(name)
         raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(name, flat)}")
 
     def with_values(self, values: Mapping[str, Any]) -> "Scenario":
@@ -896,7 +1011,7 @@ class Scenario:
         for name in values:
             self._check_name(name)
         d = self.to_dict(units=False)
-        kinds = {c.type: c for c in (Roller, Pen, Stamp)}
+        kinds = _device_kinds()
         device_cls: Any = type(self.device)
         if "device.type" in values:  # another kind of device: keep only the parameters it shares
             new = values["device.type"]
@@ -930,6 +1045,11 @@ class Scenario:
         kw.update(seed=self.seed, title=self.title)
         kw.update(parts)
         return Scenario(**kw)
+
+
+def _device_kinds() -> Dict[str, Type["Device"]]:
+    """Device type name → spec class."""
+    return {c.type: c for c in (Roller, Pen, Stamp, Applicator)}
 
 
 def _prefixes(name: str) -> list:

@@ -158,14 +158,20 @@ class ProgressTracker(Tracker):
     def handle(self, state: State) -> Optional[bool]:
         if self._bar is not None:
             days = state.t / 86400.0
-            self._bar.update(round(days - self._last, 6))
+            # the sum of rounded increments must never pass the total (tqdm warns, and the
+            # test suite turns warnings into errors): clamp what is added
+            room = float(self._bar.total) - float(self._bar.n)
+            step = min(round(days - self._last, 6), room)
+            if step > 0 and float(self._bar.n) + step <= float(self._bar.total):
+                self._bar.update(step)
             self._last = days
         return None
 
     def finish(self, result: Any = None, interrupted: bool = False) -> None:
         if self._bar is not None:
             if not interrupted:
-                self._bar.update(max(0.0, round(self._duration / 86400.0 - self._last, 6)))
+                self._bar.n = self._bar.total  # exactly full
+                self._bar.refresh()
             self._bar.close()
             self._bar = None
 

@@ -29,3 +29,13 @@ def sobol_run(scenario):
 def slow_run(scenario):
     time.sleep(0.05)
     return toy_run(scenario)
+
+
+def depth_run(scenario):
+    """The penetration stage only (milliseconds): the median needle's depth for the scenario's
+    skin, device and penetration parameters."""
+    from dermasim import _core
+
+    r = _core.penetrate(scenario.skin.to_cpp(), _core.Device(scenario.device.to_cpp()),
+                        scenario.penetration.to_cpp())
+    return {"depth_um": r.needle.depth * 1e6, "work_uJ": r.needle.work * 1e6}

@@ -80,11 +80,18 @@ def base_scenarios():
                         title="roller"),
             ds.Scenario(device=ds.Stamp(), numerics=ds.Numerics(dimension=2), patient=ds.Patient(diabetes=True)),
             ds.Scenario(device=ds.Pen(depth="2 mm"),
-                        healing={"fibroblast.proliferation_rate": "0.8 1/day"} if _healing_names() else None)]
+                        healing={"fibroblast.proliferation_rate": "0.8 1/day"} if _healing_names() else None),
+            ds.Scenario(device=ds.Applicator(impact_velocity="4 m/s"),
+                        penetration={"insertion.friction_stress": "2 kPa"} if _penetration_names() else None)]
 
 
 def _healing_names():
     t = ds.ModelParameters.table()
+    return sorted(t) if t else []
+
+
+def _penetration_names():
+    t = ds.PenetrationParameters.table()
     return sorted(t) if t else []
 
 
@@ -114,7 +121,8 @@ def test_scenario_dicts_with_one_mutated_parameter(tmp_path):
     removed, or an unknown key added): accepted ones round-trip, rejected ones name it."""
     rng = np.random.default_rng(SEED)
     bases = [b.to_dict(units=bool(i % 2)) for i, b in enumerate(base_scenarios())]
-    names = sorted({k for b in bases for k in flatten(b)} | {f"healing.{n}" for n in _healing_names()[:40]})
+    names = sorted({k for b in bases for k in flatten(b)} | {f"healing.{n}" for n in _healing_names()[:40]}
+                   | {f"penetration.{n}" for n in _penetration_names()})
     counts = {"accepted": 0, "rejected": 0}
     for case in range(300):
         d = json.loads(json.dumps(bases[case % len(bases)], default=float))
@@ -136,7 +144,7 @@ def test_scenario_dicts_with_one_mutated_parameter(tmp_path):
             table = rng.choice(["skin", "skin.PD", "device", "device.needle", "protocol", "numerics", "patient"])
             name, v = f"{table}.no_such_{case}", random_value(rng)
         else:  # a whole table replaced by garbage
-            name = rng.choice(["skin", "skin.RD", "device", "device.needle", "protocol", "healing", "numerics"])
+            name = rng.choice(["skin", "skin.RD", "device", "device.needle", "protocol", "healing", "penetration", "numerics"])
             v = random_value(rng)
         if name in ("seed", "title"):
             d[name] = v

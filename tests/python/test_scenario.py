@@ -184,7 +184,7 @@ needs_devices = pytest.mark.skipif(not hasattr(ds._core, "Pen"), reason="no devi
 
 
 @needs_devices
-@pytest.mark.parametrize("cls", [ds.Roller, ds.Pen, ds.Stamp])
+@pytest.mark.parametrize("cls", [ds.Roller, ds.Pen, ds.Stamp, ds.Applicator])
 def test_device_defaults_match_cpp_and_round_trip(cls):
     cpp_default = getattr(ds._core, cls.__name__)()
     from_cpp = cls.from_cpp(cpp_default)
