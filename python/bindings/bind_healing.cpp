@@ -16,36 +16,14 @@ namespace dermasim::bindings {
 
 void bind_healing(py::module_& m) {
   using healing::HealingParameters;
-  py::class_<HealingParameters>(m, "HealingParameters",
-                                "Every parameter of the healing model, in SI (docs/model.md §5)")
-      .def(py::init<>())
-      .def("get", &HealingParameters::get, py::arg("name"), "SI value by dotted name")
-      .def("set", &HealingParameters::set, py::arg("name"), py::arg("value"),
-           "Set by dotted name, in SI (validated)")
-      .def_static("names", &HealingParameters::names)
-      .def_static("info",
-                  [](const std::string& n) {
-                    const auto& i = HealingParameters::find(n);
-                    py::dict d;
-                    d["name"] = std::string("healing.") + i.name;
-                    d["unit"] = i.unit;
-                    d["to_si"] = i.to_si;
-                    d["lo"] = i.lo;
-                    d["hi"] = i.hi;
-                    d["source"] = i.source;
-                    return d;
-                  })
-      .def("validate", &HealingParameters::validate)
-      .def("to_dict",
-           [](const HealingParameters& p) {
-             py::dict d;
-             for (const auto& n : HealingParameters::names()) d[py::str(n)] = p.get(n);
-             return d;
-           })
-      .def("__repr__", [](const HealingParameters&) {
-        return "HealingParameters(" + std::to_string(HealingParameters::names().size()) +
-               " parameters; .to_dict())";
-      });
+  py::class_<HealingParameters> hp(m, "HealingParameters",
+                                   "Every parameter of the healing model, in SI (docs/model.md §5)");
+  hp.def(py::init<>());
+  def_registry<HealingParameters>(hp, "healing.");
+  hp.def("__repr__", [](const HealingParameters&) {
+    return "HealingParameters(" + std::to_string(HealingParameters::names().size()) +
+           " parameters; .to_dict())";
+  });
 
   py::class_<healing::PatientFactors>(m, "PatientFactors", "Patient factors beyond SkinProfile")
       .def(py::init<>())

@@ -261,30 +261,10 @@ void bind_skin(py::module_& m) {
   m.def("clinical_pen", &clinical_pen, py::arg("depth") = 1.5e-3, py::arg("needles") = 12);
 
   // ---- penetration -----------------------------------------------------------------------
-  py::class_<PenetrationParams>(m, "PenetrationParams",
-                                "Insertion model parameters (SI), by dotted name (docs/model.md §3)")
-      .def(py::init<>())
-      .def("get", &PenetrationParams::get, py::arg("name"), "SI value by dotted name")
-      .def("set", &PenetrationParams::set, py::arg("name"), py::arg("value"),
-           "Set by dotted name (SI); raises InvalidArgumentError naming the valid range")
-      .def_static("names", &PenetrationParams::names)
-      .def_static("info",
-                  [](const std::string& n) {
-                    const auto& i = PenetrationParams::find(n);
-                    py::dict d;
-                    d["name"] = std::string("penetration.") + i.name;
-                    d["unit"] = i.unit, d["to_si"] = i.to_si, d["lo"] = i.lo, d["hi"] = i.hi;
-                    d["source"] = i.source;
-                    d["default"] = PenetrationParams{}.get(n);
-                    return d;
-                  },
-                  py::arg("name"), "unit, to_si, lo, hi (display unit), source and SI default")
-      .def("validate", &PenetrationParams::validate)
-      .def("to_dict", [](const PenetrationParams& p) {
-        py::dict d;
-        for (const auto& n : PenetrationParams::names()) d[py::str(n)] = p.get(n);
-        return d;
-      });
+  py::class_<PenetrationParams> pp(m, "PenetrationParams",
+                                   "Insertion model parameters (SI), by dotted name (docs/model.md §3)");
+  pp.def(py::init<>());
+  def_registry<PenetrationParams>(pp, "penetration.");
   py::enum_<InsertionLimit>(m, "InsertionLimit", "What stopped a needle")
       .value("dimple", InsertionLimit::dimple)
       .value("stroke", InsertionLimit::stroke)

@@ -3,6 +3,8 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
+#include <string>
+
 namespace dermasim::bindings {
 void bind_core(pybind11::module_& m);
 void bind_numerics(pybind11::module_& m);
@@ -10,4 +12,38 @@ void bind_io(pybind11::module_& m);
 void bind_observer(pybind11::module_& m);  // Schedule, PyObserver: Python trackers
 void bind_skin(pybind11::module_& m);  // skin, devices, penetration, injury
 void bind_healing(pybind11::module_& m);  // healing model, Scenario/Result, simulate
+}  // namespace dermasim::bindings
+
+namespace dermasim::bindings {
+/// The registry API of a parameter struct P (HealingParameters, PenetrationParams): get/set by
+/// dotted name, names(), info(name) (unit, to_si, lo, hi, source, SI default), validate(),
+/// to_dict(). `prefix` is the dotted prefix ("healing.", "penetration.").
+template <class P, class Cls>
+Cls& def_registry(Cls& c, const char* prefix) {
+  namespace py = pybind11;
+  const std::string pre = prefix;
+  c.def("get", &P::get, py::arg("name"), "SI value by dotted name")
+      .def("set", &P::set, py::arg("name"), py::arg("value"),
+           "Set by dotted name, in SI; raises InvalidArgumentError naming the valid range")
+      .def_static("names", &P::names)
+      .def_static(
+          "info",
+          [pre](const std::string& n) {
+            const auto& i = P::find(n);
+            py::dict d;
+            d["name"] = pre + i.name;
+            d["unit"] = i.unit, d["to_si"] = i.to_si, d["lo"] = i.lo, d["hi"] = i.hi;
+            d["source"] = i.source;
+            d["default"] = P{}.get(n);
+            return d;
+          },
+          py::arg("name"), "unit, to_si, lo, hi (display unit), source and SI default")
+      .def("validate", &P::validate)
+      .def("to_dict", [](const P& p) {
+        py::dict d;
+        for (const auto& n : P::names()) d[py::str(n)] = p.get(n);
+        return d;
+      });
+  return c;
+}
 }  // namespace dermasim::bindings

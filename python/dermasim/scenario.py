@@ -532,6 +532,17 @@ class Pen(Device):
                 f"[{self.depth_min:g}, {self.depth_max:g}] m (device.depth_min, device.depth_max)")
 
 
+def _pressed_array() -> Dict[str, "Param"]:
+    """The array geometry shared by stamps and applicators (``dermasim::detail::PressedArray``)."""
+    return {
+        "rows": Param(10, "int", 1, 1000),
+        "cols": Param(10, "int", 1, 1000),
+        "pitch": Param("600 um", "length", 50e-6, 10e-3, "needle spacing"),
+        "presses": Param(1, "int", 1, 1000, "applications per patch (random offsets)"),
+        "press_interval": Param("1 s", "time", 0.0, 3600.0),
+    }
+
+
 class Stamp(Device):
     """A stamp (``dermasim::Stamp``): a flat ``rows`` × ``cols`` array at ``pitch`` pressed
     ``presses`` times."""
@@ -539,13 +550,9 @@ class Stamp(Device):
     type = "stamp"
     _params = {
         "name": Param("stamp", "str"),
-        "rows": Param(10, "int", 1, 1000),
-        "cols": Param(10, "int", 1, 1000),
-        "pitch": Param("600 um", "length", 50e-6, 10e-3, "needle spacing"),
+        **_pressed_array(),
         "applied_force": Param("10 N", "force", 1e-3, 500.0),
         "press_speed": Param("10 mm/s", "speed", 1e-4, 20.0),
-        "presses": Param(1, "int", 1, 1000),
-        "press_interval": Param("1 s", "time", 0.0, 3600.0),
         "angle_jitter": Param("2 deg", **_JITTER),
     }
     _nested = {"needle": _needle("500 um", "140 um", "4 um", "0 um")}
@@ -559,13 +566,9 @@ class Applicator(Device):
     type = "applicator"
     _params = {
         "name": Param("applicator", "str"),
-        "rows": Param(10, "int", 1, 1000),
-        "cols": Param(10, "int", 1, 1000),
-        "pitch": Param("600 um", "length", 50e-6, 10e-3, "needle spacing"),
+        **_pressed_array(),
         "impact_velocity": Param("3 m/s", "speed", 0.01, 50.0, "speed of the array at impact (applicators: 1-10 m/s)"),
         "impact_mass": Param("5 g", "mass", 1e-5, 1.0, "moving mass (piston + array)"),
-        "presses": Param(1, "int", 1, 1000, "applications per patch (random offsets)"),
-        "press_interval": Param("1 s", "time", 0.0, 3600.0),
         "angle_jitter": Param("1 deg", **_JITTER),
     }
     _nested = {"needle": _needle("600 um", "300 um", "5 um", "0 um")}

@@ -411,51 +411,71 @@ struct Pen {
 
 // ---- Stamp ---------------------------------------------------------------------------------
 
-/// A flat array of rows × cols needles at `pitch`, pressed by hand `presses` times per area.
-struct Stamp {
-  std::string name = "stamp";
+namespace detail {
+/// Geometry and pattern shared by the flat arrays (stamp, applicator): rows × cols needles at
+/// `pitch`, applied `presses` times per patch with uniformly random offsets.
+struct PressedArray {
   Needle needle{0.5e-3, 140e-6, 4e-6, 0.0, NeedleShape::cone};
   int rows = 10;                 ///< [P]
   int cols = 10;                 ///< [P]
   double pitch = 0.6e-3;         ///< needle spacing, m [P] (≈ 280 needles/cm²)
-  double applied_force = 10.0;   ///< hand force, N [P]
-  double press_speed = 0.01;     ///< m/s, a slow hand press [P]
-  int presses = 1;               ///< presses per patch (random offsets)
+  int presses = 1;               ///< applications per patch (random offsets)
   double press_interval = 1.0;   ///< s [P]
-  double angle_jitter = 2.0 * detail::pi / 180;  ///< rad [P]
+  double angle_jitter = 2.0 * pi / 180;  ///< rad [P]
 
   int needle_count() const { return rows * cols; }
   double strikes_per_area_per_pass() const { return 1.0 / (pitch * pitch); }
 
-  void validate() const {
+  void validate_array() const {
     needle.validate("device.needle");
     require_count("device.rows", rows, 1, 1000);
     require_count("device.cols", cols, 1, 1000);
     require_range("device.pitch", pitch, 50e-6, 10e-3, "m");
-    require_range("device.applied_force", applied_force, 1e-3, 500.0, "N");
-    require_range("device.press_speed", press_speed, 1e-4, 20.0, "m/s");
     require_count("device.presses", presses, 1, 1000);
     require_range("device.press_interval", press_interval, 0.0, 3600.0, "s");
     require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
   }
-
-  Loading loading() const {
+  /// The loading common to both: stroke = needle length, base plate between the needles.
+  Loading array_loading(double speed) const {
     Loading l;
     l.needle = needle;
     l.stroke = needle.length;
-    l.speed = press_speed;
+    l.speed = speed;
+    l.support_radius = 0.5 * pitch;  // the base plate between needles (a 1 × 1 array: its plate)
+    l.neighbours = array_offsets(rows, cols, pitch);
+    return l;
+  }
+  std::vector<PunctureEvent> array_events(double lx, double ly, std::uint64_t seed,
+                                          std::uint64_t stream_id) const {
+    return array_punctures(rows, cols, pitch, presses, press_interval, angle_jitter, lx, ly, seed,
+                           stream_id);
+  }
+};
+}  // namespace detail
+
+/// A flat array of rows × cols needles at `pitch`, pressed by hand `presses` times per area.
+struct Stamp : detail::PressedArray {
+  std::string name = "stamp";
+  double applied_force = 10.0;   ///< hand force, N [P]
+  double press_speed = 0.01;     ///< m/s, a slow hand press [P]
+
+  void validate() const {
+    validate_array();
+    require_range("device.applied_force", applied_force, 1e-3, 500.0, "N");
+    require_range("device.press_speed", press_speed, 1e-4, 20.0, "m/s");
+  }
+
+  Loading loading() const {
+    Loading l = array_loading(press_speed);
     l.drive = Drive::force;
     l.force_per_needle = applied_force / needle_count();
-    l.support_radius = 0.5 * pitch;  // the base plate between needles (a 1 × 1 stamp: its plate)
-    l.neighbours = detail::array_offsets(rows, cols, pitch);
     return l;
   }
 
   std::vector<PunctureEvent> punctures(double lx, double ly, std::uint64_t seed,
                                        std::uint64_t session) const {
     validate();
-    return detail::array_punctures(rows, cols, pitch, presses, press_interval, angle_jitter, lx, ly,
-                                   seed, detail::stream(session, 3));
+    return array_events(lx, ly, seed, detail::stream(session, 3));
   }
 };
 
@@ -463,51 +483,34 @@ struct Stamp {
 
 /// A spring-loaded impact applicator: a moving mass `impact_mass` carries a rows × cols array
 /// into the skin at `impact_velocity`; the needles share its kinetic energy ½ m v².
-struct Applicator {
+struct Applicator : detail::PressedArray {
   std::string name = "applicator";
-  Needle needle{0.6e-3, 300e-6, 5e-6, 0.0, NeedleShape::cone};
-  int rows = 10;                 ///< [P]
-  int cols = 10;                 ///< [P]
-  double pitch = 0.6e-3;         ///< needle spacing, m [P]
   double impact_velocity = 3.0;  ///< m/s [P] (applicators span 1–10 m/s; Meliga 2017, Leone 2018)
   double impact_mass = 5e-3;     ///< moving mass (piston + array), kg [P]
-  int presses = 1;               ///< applications per patch (random offsets)
-  double press_interval = 1.0;   ///< s [P]
-  double angle_jitter = 1.0 * detail::pi / 180;  ///< rad [P]
 
-  int needle_count() const { return rows * cols; }
-  double strikes_per_area_per_pass() const { return 1.0 / (pitch * pitch); }
+  Applicator() {
+    needle = Needle{0.6e-3, 300e-6, 5e-6, 0.0, NeedleShape::cone};
+    angle_jitter = 1.0 * detail::pi / 180;
+  }
   double kinetic_energy() const { return 0.5 * impact_mass * impact_velocity * impact_velocity; }
 
   void validate() const {
-    needle.validate("device.needle");
-    require_count("device.rows", rows, 1, 1000);
-    require_count("device.cols", cols, 1, 1000);
-    require_range("device.pitch", pitch, 50e-6, 10e-3, "m");
+    validate_array();
     require_range("device.impact_velocity", impact_velocity, 0.01, 50.0, "m/s");
     require_range("device.impact_mass", impact_mass, 1e-5, 1.0, "kg");
-    require_count("device.presses", presses, 1, 1000);
-    require_range("device.press_interval", press_interval, 0.0, 3600.0, "s");
-    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
   }
 
   Loading loading() const {
-    Loading l;
-    l.needle = needle;
-    l.stroke = needle.length;
-    l.speed = impact_velocity;
+    Loading l = array_loading(impact_velocity);
     l.drive = Drive::energy;
     l.energy_per_needle = kinetic_energy() / needle_count();
-    l.support_radius = 0.5 * pitch;
-    l.neighbours = detail::array_offsets(rows, cols, pitch);
     return l;
   }
 
   std::vector<PunctureEvent> punctures(double lx, double ly, std::uint64_t seed,
                                        std::uint64_t session) const {
     validate();
-    return detail::array_punctures(rows, cols, pitch, presses, press_interval, angle_jitter, lx, ly,
-                                   seed, detail::stream(session, 4));
+    return array_events(lx, ly, seed, detail::stream(session, 4));
   }
 };
 
