@@ -43,6 +43,7 @@ class Row:
     fits: str = ""                # train: the constant(s) this row fixes
     grade: str = "A"
     note: str = ""
+    by_form: bool = False         # holds by the model's form or monotonicity (reported, weak test)
     predicted: float = float("nan")
     passed: bool = False
 
@@ -84,8 +85,12 @@ def _nanopatch(c, v):  # Meliga 2017 micro-projection array (R geometry): 4 x 4 
     return c.Device(a)
 
 
-def _roemgens_skin(c, p):
-    s = c.skin_preset("abdomen")
+def _rat(ctx):
+    """The hairless-rat preset; with ``rat_tearing_energy`` in ctx (leave-one-study-out) its
+    fitted tearing energy is replaced by that value in every row that uses the rat."""
+    s = ctx["c"].skin_preset("rat")
+    if "rat_tearing_energy" in ctx:
+        s.tearing_energy = ctx["rat_tearing_energy"]
     return s
 
 
@@ -126,10 +131,7 @@ def rows() -> List[Row]:
 
     def kal(ctx, what="depth"):
         c = ctx["c"]
-        s = c.skin_preset("rat")
-        if "rat_tearing_energy" in ctx:
-            s.tearing_energy = ctx["rat_tearing_energy"]
-        r = c.penetrate(s, c.Device(c.kalluri_roller(770e-6)), ctx["params"]).needle
+        r = c.penetrate(_rat(ctx), c.Device(c.kalluri_roller(770e-6)), ctx["params"]).needle
         return r.depth if what == "depth" else 2 * r.surface_radius
 
     R.append(Row("R5", "Kalluri 2011", "channel depth, 770 um DermaRoller, hairless rat", 152.5e-6, "um", 1e6, "train",
@@ -137,7 +139,7 @@ def rows() -> List[Row]:
 
     def kal_sd(ctx):
         c = ctx["c"]
-        r = c.penetrate_events(c.skin_preset("rat"), c.Device(c.kalluri_roller(770e-6)), 6e-3, 6e-3, 11, 0,
+        r = c.penetrate_events(_rat(ctx), c.Device(c.kalluri_roller(770e-6)), 6e-3, 6e-3, 11, 0,
                                ctx["params"])
         import numpy as np
 
@@ -173,14 +175,16 @@ def rows() -> List[Row]:
         return c.penetrate(c.skin_preset("forearm"), _hand_array(c, HAND_FORCE), ctx["params"]).needle.puncture_force
 
     R.append(Row("T6", "Donnelly 2010", "force per MN to penetrate (600 um Gantrez, neonatal pig)", 0.03,
-                 "mN", 1e3, "test", fp_array, note="'> 0.03 N per microneedle'; forearm preset as the pig-skin proxy (P)"))
+                 "mN", 1e3, "test", fp_array, note="'> 0.03 N per microneedle'; forearm preset as the pig-skin proxy (P); "
+                 "tip radius 2.5 um assumed (R), R1's tip: a consistency check"))
 
     def ola(pitch, speed):
         return lambda ctx: ctx["c"].penetrate(ctx["c"].skin_preset("forearm"), _olatunji(ctx["c"], pitch, speed),
                                               ctx["params"]).needle.puncture_force
 
     R.append(Row("T7", "Olatunji 2013", "insertion force per MN, 330 um tip spacing, 0.5 mm/s", 0.030, "mN", 1e3, "test",
-                 ola(330e-6, 0.5e-3)))
+                 ola(330e-6, 0.5e-3), note="tip radius 2.5 um assumed (R), R1's tip: T7-T10 check the transfer "
+                 "(pyramid, skin, shielding) more than the tip law"))
     R.append(Row("T8", "Olatunji 2013", "insertion force per MN, 900 um tip spacing, 0.5 mm/s", 0.028, "mN", 1e3, "test",
                  ola(900e-6, 0.5e-3)))
     R.append(Row("T9", "Olatunji 2013", "insertion force per MN, 330 um, 1.0 mm/s", 0.0216, "mN", 1e3, "test",
@@ -213,13 +217,13 @@ def rows() -> List[Row]:
 
     def kal370(ctx):
         c = ctx["c"]
-        s = c.skin_preset("rat")
+        s = _rat(ctx)
         a = c.penetrate(s, c.Device(c.kalluri_roller(370e-6)), ctx["params"]).needle.depth
         b = c.penetrate(s, c.Device(c.kalluri_roller(770e-6)), ctx["params"]).needle.depth
         return 1.0 if 0 < a < b else 0.0
 
     R.append(Row("T14", "Kalluri 2011", "370 um needles make shallower channels than 770 um", 1.0, "", 1.0, "test", kal370,
-                 qualitative=True))
+                 qualitative=True, by_form=True))
 
     def lam_buried(ctx):
         c = ctx["c"]
@@ -229,7 +233,7 @@ def rows() -> List[Row]:
             # touch the skin (stroke-driven, no support near the needle: nose 50 mm away)
             pen = c.Pen()
             pen.needles, pen.depth, pen.needle_speed, pen.motor_force, pen.nose_radius = 1, L, 1e-3, 1000.0, 50e-3
-            pen.needle = _cone(c, 3e-3, 100e-6, 4e-6)
+            pen.needle = _cone(c, 3e-3, 100e-6, 4e-6, taper=100e-6)  # R4's 100 um needle, short tip [R]
             worst = max(worst, c.penetrate(c.skin_preset("forearm"), c.Device(pen), ctx["params"]).needle.depth / L)
         ctx["lam_fraction"] = worst
         return 1.0 if worst < 0.5 else 0.0
@@ -250,10 +254,10 @@ def rows() -> List[Row]:
         return 1.0 if (r2 > 0.97 and F.min() > 0.1 and F.max() < 3.0) else 0.0
 
     R.append(Row("T16", "Davis 2004", "force linear in tip area, 0.1-3 N (R^2 > 0.97)", 1.0, "", 1.0, "test", davis,
-                 qualitative=True))
+                 qualitative=True, by_form=True))
 
     def meliga(v):
-        return lambda ctx: ctx["c"].penetrate(ctx["c"].skin_preset("rat"), _nanopatch(ctx["c"], v),
+        return lambda ctx: ctx["c"].penetrate(_rat(ctx), _nanopatch(ctx["c"], v),
                                               ctx["params"]).energy_share
 
     R.append(Row("T17", "Meliga 2017 (V1)", "share of impact energy into the skin at 2 m/s", 0.05, "%", 100, "test",
@@ -269,7 +273,7 @@ def rows() -> List[Row]:
         return 1.0 if max(ds) <= 1.2 * min(ds) and min(ds) > 0 else 0.0
 
     R.append(Row("T19", "Roemgens 2014", "depth after 1.5 mm travel similar for 5 and 37 um tips (within 20 %)", 1.0, "",
-                 1.0, "test", roem_depth, qualitative=True))
+                 1.0, "test", roem_depth, qualitative=True, by_form=True))
 
     def clinic_pen(ctx):
         c = ctx["c"]
@@ -291,7 +295,7 @@ def rows() -> List[Row]:
         return 1.0 if all(a > b for a, b in zip(pr, pr[1:])) else 0.0
 
     R.append(Row("T21", "Shergold & Fleck 2005 (N1)", "sharp-tip puncture pressure falls as the tip diameter rises", 1.0,
-                 "", 1.0, "test", n1, qualitative=True))
+                 "", 1.0, "test", n1, qualitative=True, by_form=True))
 
     def p3(ctx):  # patches insert by hand without an applicator: every needle punctures at 10-50 N
         c = ctx["c"]
@@ -352,8 +356,8 @@ def leave_one_study_out() -> List[dict]:
     def med_err(rs):
         import numpy as np
 
-        e = [abs(math.log10(r.predicted / r.measured)) for r in rs
-             if r.split == "test" and not r.qualitative and r.predicted > 0]
+        e = [min(2.0, abs(math.log10(r.predicted / r.measured))) if r.predicted > 0 else 2.0
+             for r in rs if r.split == "test" and not r.qualitative]  # 0 counts as a factor 100
         return float(np.median(e)) if e else float("nan")
     res.append(dict(left_out="(none)", fallback="", own_row="", median_log_error=med_err(base)))
     # Kalluri: G_c of the rat falls back to the human needle value
@@ -389,6 +393,13 @@ def table(rs: List[Row]) -> str:
     lines.append("")
     lines.append(f"Training rows within tolerance: {ntrain}/{sum(r.split == 'train' for r in rs)}; "
                  f"test rows passing: {ntest}/{len(test)} ({100 * ntest / len(test):.0f} %).")
+    strict = [r for r in test if not r.by_form]
+    quant = [r for r in test if not r.qualitative]
+    lines.append(f"Without the rows that hold by the model's form (T14, T16, T19, T21): "
+                 f"{sum(r.passed for r in strict)}/{len(strict)} "
+                 f"({100 * sum(r.passed for r in strict) / len(strict):.0f} %); quantitative rows within a factor "
+                 f"{FACTOR:g}: {sum(r.passed for r in quant)}/{len(quant)} "
+                 f"({100 * sum(r.passed for r in quant) / len(quant):.0f} %).")
     return "\n".join(lines)
 
 
@@ -448,7 +459,7 @@ def main(outdir: str = "docs/figures") -> int:
     rs = run()
     figure(rs, os.path.join(outdir, "insertion_validation.png"))
     lo = leave_one_study_out()
-    txt = table(rs) + "\n\nLeave one training study out (median |log10(pred/meas)| over the quantitative test rows):\n\n"
+    txt = table(rs) + "\n\nLeave one training study out (median |log10(pred/meas)| over the quantitative test rows, capped at 2):\n\n"
     txt += "| left out | fallback | its own row | median log10 error |\n|---|---|---|---|\n"
     for x in lo:
         txt += f"| {x['left_out']} | {x['fallback']} | {x['own_row']} | {x['median_log_error']:.3f} |\n"

@@ -308,7 +308,7 @@ struct Pen {
   void validate() const {
     needle.validate("device.needle");
     require_count("device.needles", needles, 1, 100);
-    require_range("device.pitch", pitch, 50e-6, 5e-3, "m");
+    require_range("device.pitch", pitch, std::max(50e-6, needle.base_diameter), 5e-3, "m");
     require_range("device.frequency", frequency, 1.0, 500.0, "Hz");
     require_range("device.depth_min", depth_min, 0.0, 5e-3, "m");
     require_range("device.depth_max", depth_max, depth_min, 5e-3, "m");
@@ -327,6 +327,8 @@ struct Pen {
   Loading loading() const {
     Loading l;
     l.needle = needle;
+    // the depth setting exposes part of the needle; its taper stays what it is
+    if (l.needle.taper_length <= 0.0) l.needle.taper_length = needle.length;
     l.needle.length = depth;
     l.stroke = depth;
     l.speed = needle_speed;
@@ -430,7 +432,7 @@ struct PressedArray {
     needle.validate("device.needle");
     require_count("device.rows", rows, 1, 1000);
     require_count("device.cols", cols, 1, 1000);
-    require_range("device.pitch", pitch, 50e-6, 10e-3, "m");
+    require_range("device.pitch", pitch, std::max(50e-6, needle.base_diameter), 10e-3, "m");
     require_count("device.presses", presses, 1, 1000);
     require_range("device.press_interval", press_interval, 0.0, 3600.0, "s");
     require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");

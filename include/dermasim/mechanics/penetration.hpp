@@ -238,26 +238,32 @@ inline double puncture_force(const SkinProfile& skin, const Needle& n, double sp
 /// Bed-of-nails shielding S ≥ 1 of a needle among `neighbours` (offsets, m): the tent it
 /// makes relative to the skin midway to its nearest neighbour, per unit force, is
 /// 1 − g(s/2) − Σ_j [g(|o_j − m|) − g(|o_j|)] of an isolated needle's (g: Boussinesq decay of a
-/// punch of radius a = the tip's contact radius at the puncture tent); S is its inverse.
+/// punch of radius a = the tip's contact radius at the rupture tent `tent`); S is its inverse
+/// (≥ 1; averaged over tied nearest neighbours).
 inline double shielding(const Needle& n, const std::vector<std::array<double, 2>>& neighbours,
-                        const PenetrationParams& p) {
+                        double tent) {
   if (neighbours.empty()) return 1.0;
-  // contact radius of the tip at the puncture tent: a cone indented by u touches the skin out to
+  // contact radius of the tip at the rupture tent: a cone indented by u touches the skin out to
   // a = (2/π) u tan α (Sneddon 1965), plus the tip radius; at most the base radius
-  const double a = std::min(n.base_radius(), n.tip_radius + 2.0 / mech::pi * p.puncture_displacement *
-                                                                 n.tan_half_angle());
-  std::size_t jn = 0;
+  const double a = std::min(n.base_radius(), n.tip_radius + 2.0 / mech::pi * tent * n.tan_half_angle());
   double best = 1e300;
-  for (std::size_t j = 0; j < neighbours.size(); ++j) {
-    const double r = std::hypot(neighbours[j][0], neighbours[j][1]);
-    if (r < best) best = r, jn = j;
+  for (const auto& o : neighbours) best = std::min(best, std::hypot(o[0], o[1]));
+  // the local tent relative to the skin midway to a nearest neighbour, averaged over the tied
+  // nearest neighbours (so the result does not depend on their order)
+  double t = 0.0;
+  int ties = 0;
+  for (const auto& on : neighbours) {
+    if (std::hypot(on[0], on[1]) > best * (1.0 + 1e-9)) continue;
+    const double mx = 0.5 * on[0], my = 0.5 * on[1];
+    double tj = 1.0 - mech::punch_decay(a, 0.5 * best);
+    for (const auto& o : neighbours)
+      tj -= mech::punch_decay(a, std::hypot(o[0] - mx, o[1] - my)) -
+            mech::punch_decay(a, std::hypot(o[0], o[1]));
+    t += tj;
+    ++ties;
   }
-  const double mx = 0.5 * neighbours[jn][0], my = 0.5 * neighbours[jn][1];
-  double t = 1.0 - mech::punch_decay(a, 0.5 * best);
-  for (const auto& o : neighbours)
-    t -= mech::punch_decay(a, std::hypot(o[0] - mx, o[1] - my)) -
-         mech::punch_decay(a, std::hypot(o[0], o[1]));
-  return 1.0 / std::max(0.05, t);
+  t /= ties;
+  return std::max(1.0, 1.0 / std::max(0.05, t));
 }
 
 /// ∫₀^d v(z) dz (m): how far a channel runs through vascularised tissue.
@@ -296,15 +302,47 @@ inline InsertionContext insertion_context(const SkinProfile& skin, const Loading
   // loading time: the puncture tent covered at the needle's speed (independent of its length)
   const double t_load = l.speed > 0.0 ? p.puncture_displacement / l.speed : 1e300;
   c.phi_ve = mech::viscoelastic_stiffening(t_load, p.relaxed_fraction, p.relaxation_time);
-  c.shield = shielding(l.needle, l.neighbours, p);
+  c.local_tent = p.puncture_displacement / c.phi_r;
+  c.shield = shielding(l.needle, l.neighbours, c.local_tent);
   c.support_compliance = c.plate.compliance_to(l.support_radius) / c.phi_ve;
   double A = 1.0;
   for (const auto& o : l.neighbours) A += c.plate.kernel(std::hypot(o[0], o[1]));
   c.bulk_compliance = c.plate.point_compliance * A / c.phi_ve;
   c.tip_force = puncture_force(skin, l.needle, l.speed, p) * c.shield;
-  c.local_tent = p.puncture_displacement / c.phi_r;
   return c;
 }
+
+/// The resistance, tent and work of one punctured needle as functions of its embedded depth d
+/// (docs/model.md §3.3), for a puncture force `Fp` and a tearing-energy scatter `xi_depth`.
+struct NeedleForces {
+  const SkinProfile& skin;
+  const InsertionContext& c;
+  const Needle& n;
+  double Fp, c_r, Gc, Pf, two_pi_tau;
+  detail::TaperIntegrals ti;
+  NeedleForces(const SkinProfile& s, const InsertionContext& ctx, const PenetrationParams& p, double fp,
+               double xi_depth)
+      : skin(s), c(ctx), n(ctx.loading.needle), Fp(fp), c_r(p.force_drop),
+        Gc(ctx.tearing_energy * xi_depth), Pf(n.perimeter_factor()),
+        two_pi_tau(2.0 * mech::pi * p.friction_stress * n.perimeter_factor()), ti(n) {}
+  /// F_r(d) = c_r F_p + 2 G_c P_f (r(d) − r_tip) + 2π P_f τ_f ∫₀^d r dx, N.
+  double resistance(double d) const {
+    return c_r * Fp + 2.0 * Gc * Pf * (n.radius_at(d) - n.tip_radius) + two_pi_tau * ti.I(d);
+  }
+  /// τ(d): local indentation (a flat punch of the radius over which the buried length spreads
+  /// its load, at most the rupture tent u_c: deforming the tissue further would tear it, which
+  /// is what advancing is) plus the plate between needle and support, m.
+  double tent(double d) const {
+    const double a = std::max(n.radius_at(d), 0.5 * d);
+    const double E = mech::loaded_modulus(skin, std::max(d, 2.0 * a));
+    const double f = resistance(d);
+    return std::min(c.local_tent, f * mech::punch_compliance(a, E) / c.phi_ve) + f * c.support_compliance;
+  }
+  /// ∫₀^d F_r dx (closed form), J.
+  double work(double d) const {
+    return c_r * Fp * d + 2.0 * Gc * Pf * (ti.I(d) - n.tip_radius * d) + two_pi_tau * ti.J(d);
+  }
+};
 
 /// The mechanics of one needle. `xi_force`, `xi_depth`: multiplicative scatter of F_p and G_c
 /// (1 for the median needle); `tilt`: the needle's tilt from the normal (rad).
@@ -320,55 +358,56 @@ inline NeedleResult penetrate_needle(const SkinProfile& skin, const InsertionCon
   r.puncture_force = Fp;
   const double up = c.local_tent + Fp * c.support_compliance;
   r.puncture_tent = up;
-  const double Wp = 0.5 * Fp * up + 0.5 * Fp * Fp * c.bulk_compliance;
+  // energy to reach the puncture: the tent's work plus the array's common-mode elastic store
+  const double Wd = 0.5 * Fp * up;
+  const double Wp = Wd + 0.5 * Fp * Fp * c.bulk_compliance;
   if (!(l.force_per_needle >= Fp) || !(l.stroke > up) || !(l.energy_per_needle >= Wp)) {
     r.tent = std::min(l.stroke, up);
     return r;  // dimple only
   }
   r.punctured = true;
-  const double Gc = c.tearing_energy * xi_depth, Pf = n.perimeter_factor();
-  const detail::TaperIntegrals ti(n);
-  const double two_pi_tau = 2.0 * mech::pi * p.friction_stress * Pf;
-  auto Fr = [&](double d) {
-    return p.force_drop * Fp + 2.0 * Gc * Pf * (n.radius_at(d) - n.tip_radius) + two_pi_tau * ti.I(d);
-  };
-  // Tent under the needle: local indentation (flat punch of the radius over which the buried
-  // length spreads its load, at most the rupture tent u_c: deforming the tissue further would
-  // tear it, which is what advancing is) plus the plate between needle and support.
-  auto tent = [&](double d) {
-    const double a = std::max(n.radius_at(d), 0.5 * d);
-    const double E = mech::loaded_modulus(skin, std::max(d, 2.0 * a));
-    const double f = Fr(d);
-    return std::min(c.local_tent, f * mech::punch_compliance(a, E) / c.phi_ve) + f * c.support_compliance;
-  };
+  const NeedleForces nf(skin, c, p, Fp, xi_depth);
+  auto Fr = [&](double x) { return nf.resistance(x); };
+  auto tent = [&](double x) { return nf.tent(x); };
   const double L = std::min(n.length, l.stroke);
-  // stroke: the first depth at which the base meets the skin (d + τ(d) need not be monotone:
-  // scan, then solve in the first bracket)
-  auto hs = [&](double d) { return d + tent(d) - l.stroke; };
+  // force: where F_r reaches the force available per needle (F_r is increasing)
   double d = L;
   r.limit = InsertionLimit::stroke;
+  bool force_limited = false;
+  if (std::isfinite(l.force_per_needle) && Fr(L) > l.force_per_needle) {
+    d = detail::bracketed_root([&](double x) { return Fr(x) - l.force_per_needle; }, 0.0, L);
+    force_limited = true;
+  }
+  // stroke: the first depth at which the base meets the skin, d + τ(d) = s. d + τ need not be
+  // monotone, but it lies between the increasing envelopes x + F_r C_s and x + u_c + F_r C_s:
+  // the first crossing is inside [x_a, x_b] (their roots), scanned in steps of 2 µm (at most
+  // u_c / 2 µm evaluations) and then solved in the first bracket.
   {
-    const int ns = 8;
-    double prev = 0.0;
-    if (hs(0.0) >= 0.0) d = 0.0;
-    else
-      for (int k = 1; k <= ns; ++k) {
-        const double x = L * k / ns;
-        if (hs(x) >= 0.0) {
-          d = detail::bracketed_root(hs, prev, x);
-          break;
+    auto hs = [&](double x) { return x + tent(x) - l.stroke; };
+    auto hi_env = [&](double x) { return x + c.local_tent + Fr(x) * c.support_compliance - l.stroke; };
+    auto lo_env = [&](double x) { return x + Fr(x) * c.support_compliance - l.stroke; };
+    const double xa = hi_env(0.0) >= 0.0 ? 0.0 : (hi_env(L) < 0.0 ? L : detail::bracketed_root(hi_env, 0.0, L));
+    if (xa < d) {
+      const double xb = std::min(d, lo_env(L) < 0.0 ? L : detail::bracketed_root(lo_env, 0.0, L));
+      const double h = 2e-6;
+      double prev = xa;
+      if (hs(xa) >= 0.0) {
+        d = xa, force_limited = false;
+      } else {
+        for (double x = std::min(xa + h, xb);; x = std::min(x + h, xb)) {
+          if (hs(x) >= 0.0) {
+            d = detail::bracketed_root(hs, prev, x), force_limited = false;
+            break;
+          }
+          if (x >= xb) break;
+          prev = x;
         }
-        prev = x;
       }
+    }
   }
-  if (std::isfinite(l.force_per_needle) && Fr(d) > l.force_per_needle) {
-    d = detail::bracketed_root([&](double x) { return Fr(x) - l.force_per_needle; }, 0.0, d);
-    r.limit = InsertionLimit::force;
-  }
-  auto work = [&](double x) {
-    return Wp + p.force_drop * Fp * x + 2.0 * Gc * Pf * (ti.I(x) - n.tip_radius * x) +
-           two_pi_tau * ti.J(x);
-  };
+  if (force_limited) r.limit = InsertionLimit::force;
+  // energy: dissipated work plus the elastic store at the current force (counted once)
+  auto work = [&](double x) { return Wd + nf.work(x); };
   if (std::isfinite(l.energy_per_needle)) {
     auto he = [&](double x) {
       const double f = Fr(x);
