@@ -53,6 +53,9 @@ struct SessionSummary {
   double downtime = 0;             ///< s (visible erythema)
   double collagen_PD_gain = 0;     ///< change of PD collagen over this session's interval
   double collagen_PD_cumulative = 0;  ///< PD collagen change at the end of the interval
+  /// Injured volume of each layer this session (Σ damage × V of the injury field, lumen plus
+  /// crush halo) over the layer's volume in the patch, − (docs/model.md §4).
+  std::array<double, n_layers> injured_fraction{};
 };
 
 /// Outcomes at a labelled time (e.g. 1, 3, 6 months after the last session).
@@ -437,6 +440,8 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
     row.bleeding_points = inj.bleeding_points;
     const double area_cm2 = grid.lx() * grid.ly() / (units::cm * units::cm);
     row.bleeding_points_per_cm2 = double(inj.bleeding_points) / area_cm2;
+    for (int l = 0; l < n_layers; ++l)
+      row.injured_fraction[l] = inj.injured_volume[l] / (sc.skin.layers[l].thickness * grid.lx() * grid.ly());
     res.sessions.push_back(row);
   }
   if (res.info.completed && t < t_end) {

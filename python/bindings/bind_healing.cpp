@@ -98,8 +98,8 @@ void bind_healing(py::module_& m) {
       .def_readwrite("seed", &Scenario::seed)
       .def("validate", &Scenario::validate);
 
-  py::class_<SessionSummary>(m, "SessionSummary", "One row of the per-session table (SI)")
-      .def_readonly("index", &SessionSummary::index)
+  py::class_<SessionSummary> sess(m, "SessionSummary", "One row of the per-session table (SI)");
+  sess.def_readonly("index", &SessionSummary::index)
       .def_readonly("time", &SessionSummary::time)
       .def_readonly("needle_length", &SessionSummary::needle_length)
       .def_readonly("real_depth", &SessionSummary::real_depth)
@@ -114,7 +114,15 @@ void bind_healing(py::module_& m) {
       .def_readonly("pih_risk", &SessionSummary::pih_risk)
       .def_readonly("downtime", &SessionSummary::downtime)
       .def_readonly("collagen_PD_gain", &SessionSummary::collagen_PD_gain)
-      .def_readonly("collagen_PD_cumulative", &SessionSummary::collagen_PD_cumulative);
+      .def_readonly("collagen_PD_cumulative", &SessionSummary::collagen_PD_cumulative)
+      .def_property_readonly("injured_fraction",
+                             [](const SessionSummary& s) {
+                               return std::vector<double>(s.injured_fraction.begin(), s.injured_fraction.end());
+                             },
+                             "per layer (SC, VE, PD, RD, HY): injured volume / layer volume");
+  for (int l = 0; l < n_layers; ++l)
+    sess.def_property_readonly(("injured_fraction_" + std::string(layer_key(static_cast<Layer>(l)))).c_str(),
+                               [l](const SessionSummary& s) { return s.injured_fraction[l]; });
 
   py::class_<outcomes::Metrics>(m, "Metrics", "Outcome metrics at one instant")
       .def("to_dict", [](const outcomes::Metrics& x) {

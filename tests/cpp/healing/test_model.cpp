@@ -164,3 +164,23 @@ TEST_CASE("outcomes: the epidermal-thickness relaxation is integrated exactly") 
   CHECK(rec.epidermal_update(0.25, 0.1, 0.5, 0.0) == 0.25);  // no time: no jump
   CHECK(rec.epidermal_update(0.0, 0.0, 0.0, 1e9) == 0.0);
 }
+
+TEST_CASE("outcomes: the session table reports the injured fraction of every layer") {
+  const auto face = skin_preset("face");
+  const Device pen(clinical_pen(1.5e-3));
+  Scenario s = Scenario::regular(pen, 1, 4 * units::week, units::week);
+  s.numerics.dimension = 1;
+  const Result r = simulate(s);
+  // the same injury as the run's (1D: the exact lateral average of the session's channels)
+  const auto col = session_injury(face, pen, r.grid, s.seed, 0, s.penetration);
+  for (int l = 0; l < n_layers; ++l) {
+    CAPTURE(l);
+    const double vl = face.layers[l].thickness * r.grid.lx() * r.grid.ly();
+    CHECK(r.sessions[0].injured_fraction[l] == doctest::Approx(col.injured_volume[l] / vl).epsilon(1e-12));
+    CHECK(r.sessions[0].injured_fraction[l] >= 0.0);
+    CHECK(r.sessions[0].injured_fraction[l] < 1.0);
+  }
+  // the 1.5 mm pen reaches through the papillary into the reticular dermis
+  CHECK(r.sessions[0].injured_fraction[static_cast<int>(Layer::papillary_dermis)] > 0.0);
+  CHECK(r.sessions[0].injured_fraction[static_cast<int>(Layer::reticular_dermis)] > 0.0);
+}

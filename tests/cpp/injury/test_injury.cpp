@@ -225,3 +225,45 @@ TEST_CASE("injury: the 1D column's exact lateral average matches a fine raster a
   CHECK(s.channels.size() > 10);
   CHECK(total_injured_volume(s) > 0.0);
 }
+
+TEST_CASE("injury: a session's per-layer injured volume matches the channels' analytic volumes") {
+  // issue 14 item 4: pen channels that do not overlap, rasterised in 3D, against the sum over
+  // them of each channel's volume per layer (lumen + crush halo, integrated in closed form
+  // laterally and by Gauss in depth on a column whose cells are the layers)
+  const auto face = skin_preset("face");
+  const double lx = 4e-3, ly = 4e-3;
+  const Grid g = skin_grid(face, lx, ly, 40, 40, 10e-6, 80e-6);
+  const Device pen(clinical_pen(1.5e-3));
+  const auto session = session_injury(face, pen, g, 7, 0);
+  // successive stamps of a pen land 0.1 mm apart along the track, so its channels overlap;
+  // keep a set of channels that do not (centres further apart than both lumens + halo cut-off)
+  std::vector<Channel> apart;
+  for (const auto& c : session.channels) {
+    bool ok = true;
+    for (const auto& a : apart) {
+      const double dx = std::fabs(c.x - a.x), dy = std::fabs(c.y - a.y);
+      const double r = std::hypot(std::min(dx, lx - dx), std::min(dy, ly - dy));
+      ok = ok && r > c.surface_radius + a.surface_radius + 8 * 10e-6;
+    }
+    if (ok) apart.push_back(c);
+  }
+  REQUIRE(apart.size() > 10);
+  const auto f = rasterise(apart, face, g, apart.size());
+  std::vector<double> z{0.0};
+  for (double zi : face.interfaces()) z.push_back(zi);
+  const Grid layers(1, 1, lx, ly, z);
+  std::array<double, n_layers> analytic{};
+  for (const auto& ch : f.channels) {
+    const auto one = column_injury({ch}, face, layers, 1);
+    for (int l = 0; l < n_layers; ++l) analytic[l] += one.injured_volume[l];
+  }
+  for (int l = 0; l < n_layers; ++l) {
+    CAPTURE(layer_key(static_cast<Layer>(l)));
+    const double vl = face.layers[l].thickness * lx * ly;
+    MESSAGE(layer_key(static_cast<Layer>(l)) << ": raster " << f.injured_volume[l] / vl << ", analytic "
+                                             << analytic[l] / vl << " of the layer; whole session (overlapping) "
+                                             << session.injured_volume[l] / vl);
+    if (analytic[l] < 1e-6 * vl) continue;
+    CHECK(f.injured_volume[l] == doctest::Approx(analytic[l]).epsilon(0.01));  // raster accuracy: 1 %
+  }
+}
