@@ -29,6 +29,7 @@ void bind_healing(py::module_& m) {
       .def(py::init<>())
       .def_readwrite("diabetes", &healing::PatientFactors::diabetes)
       .def_readwrite("anticoagulants", &healing::PatientFactors::anticoagulants)
+      .def_readwrite("smoking", &healing::PatientFactors::smoking)
       .def_readwrite("pregnancy", &healing::PatientFactors::pregnancy)
       .def_readwrite("active_infection", &healing::PatientFactors::active_infection)
       .def_readwrite("active_acne", &healing::PatientFactors::active_acne)

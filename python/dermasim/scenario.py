@@ -647,13 +647,14 @@ class Numerics(Spec):
 
 
 class Patient(Spec):
-    """Patient factors (``dermasim::healing::PatientFactors``): diabetes and anticoagulants
-    change the model; the contraindications only produce warnings."""
+    """Patient factors (``dermasim::healing::PatientFactors``): diabetes, anticoagulants and
+    smoking change the model; the contraindications only produce warnings."""
 
     _prefix = "patient"
     _params = {k: Param(False, "bool", doc=d) for k, d in [
         ("diabetes", "slower switch to repair macrophages, less proliferation"),
         ("anticoagulants", "anticoagulant therapy or a clotting disorder (more bleeding)"),
+        ("smoking", "current smoker (collagen synthesis x 0.556, Jorgensen 1998)"),
         ("pregnancy", "contraindication (warning only)"),
         ("active_infection", "contraindication (warning only)"),
         ("active_acne", "contraindication (warning only)"),
