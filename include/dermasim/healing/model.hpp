@@ -42,18 +42,19 @@
 namespace dermasim::healing {
 
 enum Species : std::size_t {
-  sD = 0, sN, sMI, sMR, sI, sT, sB, sF, sFm, sC3, sC1, sE, sO, sQ, n_species
+  sD = 0, sN, sMI, sMR, sI, sT, sB, sF, sFm, sC3, sC1, sE, sO, sQ, sTE, sEn, n_species
 };
 
 inline std::vector<std::string> species_names() {
   return {"damage", "neutrophils", "macrophages_inflammatory", "macrophages_repair",
           "cytokine", "tgf_beta", "platelet_tgf", "fibroblasts", "myofibroblasts",
-          "collagen_III", "collagen_I", "elastin", "open_fraction", "pih_dose"};
+          "collagen_III", "collagen_I", "elastin", "open_fraction", "pih_dose", "tropoelastin",
+          "elastin_new"};
 }
 inline std::vector<std::string> species_units() {
   return {"-", "cells/m^3", "cells/m^3", "cells/m^3", "ng/mL", "ng/mL", "ng/mL",
           "relative to F0(z)", "relative to F0(z)", "normalised", "normalised", "normalised",
-          "-", "s"};
+          "-", "s", "normalised", "normalised"};
 }
 
 /// Time integration of the healing model (see the file comment).
@@ -256,10 +257,18 @@ struct HealingKinetics {
     L[sC3] = q.delta_C * G + (C3 > 0.0 ? q.k_mat * excess3 / C3 : 0.0);
     P[sC1] = S * Lam * (B.q1[k] * (1.0 + q.a_1 * Hc) + q.p_1 * C0 * dH) + q.k_mat * excess3;
     L[sC1] = q.delta_C * G;
-    // elastin: tropoelastin synthesis vs elastase degradation
+    // elastin (docs/model.md §5.2): the mature fibres (E) keep their homeostatic turnover; the
+    // TGF-β-driven synthesis above basal makes tropoelastin (TE), which is either assembled into
+    // new fibres (E_new) or degraded; fibres of both kinds are cut by neutrophil and macrophage
+    // elastases
     const double HE = hill(T, q.K_E);
-    P[sE] = S * (B.qE[k] * (1.0 + q.a_E * HE) + q.p_E * B.E0[k] * std::max(0.0, HE - B.HE10));
-    L[sE] = q.delta_E0 + q.delta_EN * n + q.delta_EM * mi;
+    const double elastase = q.delta_E0 + q.delta_EN * n + q.delta_EM * mi;
+    P[sE] = S * B.qE[k] * (1.0 + q.a_E * HE);
+    L[sE] = elastase;
+    P[sTE] = S * q.p_E * B.E0[k] * std::max(0.0, HE - B.HE10);
+    L[sTE] = q.k_assembly + q.k_TE_degradation;
+    P[sEn] = q.k_assembly * u[sTE];
+    L[sEn] = elastase;
     (void)E;
     // channels (top plane only carries O)
     P[sO] = 0.0;
@@ -365,7 +374,7 @@ class HealingModel {
     a[sI] = 1e-2 * std::min({p_.K_erythema, p_.K_I, p_.K_pih, p_.K_chi_I});
     a[sT] = a[sB] = 1e-2 * std::min({p_.K_c, p_.K_chi_T, p_.K_rT, 1.0});
     a[sF] = a[sFm] = 1e-4;
-    a[sC3] = a[sC1] = a[sE] = 1e-5;
+    a[sC3] = a[sC1] = a[sE] = a[sTE] = a[sEn] = 1e-5;
     a[sO] = 1e-5;
     a[sQ] = 60.0;
     return a;
@@ -415,7 +424,9 @@ class HealingModel {
         for (std::size_t s : {std::size_t(sN), std::size_t(sMI), std::size_t(sMR), std::size_t(sF),
                               std::size_t(sFm)})
           u[s][id] *= kc;
-        for (std::size_t s : {std::size_t(sC3), std::size_t(sC1), std::size_t(sE)}) u[s][id] *= km;
+        for (std::size_t s : {std::size_t(sC3), std::size_t(sC1), std::size_t(sE), std::size_t(sTE),
+                              std::size_t(sEn)})
+          u[s][id] *= km;
         const double blood = std::min(1.0, bleeding_factor * std::max(0.0, inj.bleeding[id]));
         u[sB][id] += p_.T_platelet * blood;
         u[sI][id] += p_.alarm_bolus * phi * base_.kerat[k];

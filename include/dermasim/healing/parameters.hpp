@@ -117,7 +117,9 @@ struct HealingParameters {
   double delta_EN = 0.02 * per_day; ///< neutrophil-elastase degradation per N_ref, 1/s
   double delta_EM = 0.02 * per_day; ///< macrophage (MMP-12) degradation per M_ref, 1/s
   double a_E = 10.0;               ///< TGF-β enhancement of tropoelastin synthesis, −
-  double p_E = 0.05 * per_day;     ///< activated (TGF-β-driven) elastin synthesis, (E₀ units)/s
+  double p_E = 0.4 * per_day;      ///< activated (TGF-β-driven) tropoelastin synthesis, (E₀ units)/s
+  double k_assembly = 1.0 / (60.0 * u::day);        ///< assembly of tropoelastin into fibres, 1/s
+  double k_TE_degradation = 1.0 / (60.0 * u::day); ///< degradation of unassembled tropoelastin, 1/s
   double K_E = 10.0;                ///< its half-saturation, ng/mL
 
   // --- channels (barrier) ---------------------------------------------------------------------
@@ -272,7 +274,9 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"elastin.macrophage_degradation", &P::delta_EM, "1/day", d, 0, 100, "[F] El-Domyati 2015"},
       {"elastin.tgf_synthesis_gain", &P::a_E, "-", 1, 0, 1e3, "[P] tropoelastin up (El-Domyati 2015)"},
       {"elastin.synthesis_K_tgf", &P::K_E, "ng/mL", 1, 1e-6, 1e3, "[P]"},
-      {"elastin.activated_synthesis", &P::p_E, "1/day", d, 0, 100, "[P] partial regeneration of removed elastin; tropoelastin up (El-Domyati 2015)"},
+      {"elastin.activated_synthesis", &P::p_E, "1/day", d, 0, 100, "[F] tropoelastin synthesis: Aust 2008 elastin up at 6 months"},
+      {"elastin.assembly_rate", &P::k_assembly, "1/day", d, 0, 100, "[P] fibre assembly over weeks"},
+      {"elastin.tropoelastin_degradation", &P::k_TE_degradation, "1/day", d, 0, 100, "[P] unassembled tropoelastin cleared within ~1 week"},
       {"channel.closure_rate", &P::k_close, "1/h", h, 0, 1e3, "[V] Gupta 2011 <2 h unoccluded: ln2/1 h"},
       {"channel.closure_rate_occluded", &P::k_close_occluded, "1/h", h, 0, 1e3, "[V] PMC8259462 t1/2 20-26 h"},
       {"channel.inflammation_acceleration", &P::a_I, "-", 1, 0, 100, "[P] Brogden 2012 direction"},

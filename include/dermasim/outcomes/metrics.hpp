@@ -38,6 +38,8 @@ struct Metrics {
   double fibroblasts_PD = 0, myofibroblasts_PD = 0;              ///< relative to baseline
   double tgf_PD = 0, cytokine_PD = 0;                            ///< ng/mL
   double epidermal_thickness = 0;  ///< relative change of viable-epidermis thickness (recorder only)
+  double elastin_new_PD = 0, elastin_new_RD = 0;  ///< new fibres / baseline elastin, −
+  double tropoelastin_PD = 0;                       ///< soluble tropoelastin / baseline elastin, −
 
   static std::vector<std::string> names() {
     return {"collagen_I_PD", "collagen_III_PD", "collagen_PD", "elastin_PD",
@@ -45,13 +47,14 @@ struct Metrics {
             "erythema", "open_fraction", "epidermal_damage", "pih_dose",
             "neutrophils", "macrophages_inflammatory", "macrophages_repair",
             "fibroblasts_PD", "myofibroblasts_PD", "tgf_PD", "cytokine_PD",
-            "epidermal_thickness"};
+            "epidermal_thickness", "elastin_new_PD", "elastin_new_RD", "tropoelastin_PD"};
   }
   std::vector<double> values() const {
     return {collagen_I_PD, collagen_III_PD, collagen_PD, elastin_PD, collagen_I_RD,
             collagen_III_RD, collagen_RD, elastin_RD, erythema, open_fraction,
             epidermal_damage, pih_dose, neutrophils, macrophages_I, macrophages_R,
-            fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD, epidermal_thickness};
+            fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD, epidermal_thickness,
+            elastin_new_PD, elastin_new_RD, tropoelastin_PD};
   }
 };
 
@@ -60,18 +63,21 @@ inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
   const auto& b = model.baseline();
   const auto& p = model.parameters();
   const std::size_t P = g.plane();
-  struct Acc { double c1 = 0, c3 = 0, e = 0, c10 = 0, c30 = 0, e0 = 0; };
+  struct Acc { double c1 = 0, c3 = 0, e = 0, en = 0, te = 0, c10 = 0, c30 = 0, e0 = 0; };
   Acc pd, rd;
   double Iv = 0, vw = 0, epiD = 0, epiV = 0, Q = 0, veV = 0, N = 0, MI = 0, MR = 0, dV = 0;
   double fpd = 0, gpd = 0, Tpd = 0, Ipd = 0, pdV = 0;
   for (int k = 0; k < g.nz(); ++k) {
     const double V = g.dz()[k];  // per unit lateral area; plane sums divided by P below
-    double c1 = 0, c3 = 0, e = 0, I = 0, D = 0, q = 0, n = 0, mi = 0, mr = 0, f = 0, fm = 0, T = 0;
+    double c1 = 0, c3 = 0, e = 0, en = 0, te = 0, I = 0, D = 0, q = 0, n = 0, mi = 0, mr = 0, f = 0, fm = 0,
+           T = 0;
     const std::size_t o = std::size_t(k) * P;
     for (std::size_t c = 0; c < P; ++c) {
       c1 += u[healing::sC1][o + c];
       c3 += u[healing::sC3][o + c];
       e += u[healing::sE][o + c];
+      en += u[healing::sEn][o + c];
+      te += u[healing::sTE][o + c];
       I += u[healing::sI][o + c];
       D += u[healing::sD][o + c];
       q += u[healing::sQ][o + c];
@@ -89,6 +95,8 @@ inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
       a->c1 += c1 * w;
       a->c3 += c3 * w;
       a->e += e * w;
+      a->en += en * w;
+      a->te += te * w;
       a->c10 += b.C10[k] * V;
       a->c30 += b.C30[k] * V;
       a->e0 += b.E0[k] * V;
@@ -122,11 +130,14 @@ inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
   m.collagen_I_PD = rel(pd.c1, pd.c10);
   m.collagen_III_PD = rel(pd.c3, pd.c30);
   m.collagen_PD = rel(pd.c1 + pd.c3, pd.c10 + pd.c30);
-  m.elastin_PD = rel(pd.e, pd.e0);
+  m.elastin_PD = rel(pd.e + pd.en, pd.e0);  // total elastin: mature + new fibres
+  m.elastin_new_PD = pd.e0 > 0 ? pd.en / pd.e0 : 0.0;
+  m.tropoelastin_PD = pd.e0 > 0 ? pd.te / pd.e0 : 0.0;
   m.collagen_I_RD = rel(rd.c1, rd.c10);
   m.collagen_III_RD = rel(rd.c3, rd.c30);
   m.collagen_RD = rel(rd.c1 + rd.c3, rd.c10 + rd.c30);
-  m.elastin_RD = rel(rd.e, rd.e0);
+  m.elastin_RD = rel(rd.e + rd.en, rd.e0);
+  m.elastin_new_RD = rd.e0 > 0 ? rd.en / rd.e0 : 0.0;
   const double I_v = vw > 0 ? Iv / vw : 0.0;
   m.erythema = I_v / (p.K_erythema + I_v);
   double open = 0;

@@ -86,8 +86,27 @@ TEST_CASE("calibration: El-Domyati 2015 - collagen I and III up, total elastin d
                 100 * c1, 100 * c3, 100 * e);
     CHECK(c1 > 0.0);
     CHECK(c3 > 0.0);
-    CHECK(at(r, "elastin_PD", t) < 0.0);
+    CHECK(at(r, "elastin_PD", t) < 0.0);       // total elastin down (test row)
+    CHECK(at(r, "tropoelastin_PD", t) > 0.0);  // tropoelastin up (test row)
+    CHECK(at(r, "elastin_new_PD", t) > 0.0);   // new fibres assembling
   }
+}
+
+TEST_CASE("calibration: elastin is remodelled, not lost - back to baseline 6 months after the default course") {
+  // training (elastin.activated_synthesis): Aust 2008, elastin up ('considerable rise') at 6
+  // months; together with El-Domyati's total-down at 1 and 3 months this bounds the synthesis
+  const Result r = simulate(column(clinical_pen(1.5e-3), 4, mo, 6 * mo));
+  const double last = r.sessions.back().time;
+  const double e1 = at(r, "elastin_PD", last + mo), e6 = at(r, "elastin_PD", last + 6 * mo);
+  const double n6 = at(r, "elastin_new_PD", last + 6 * mo);
+  std::printf("  PD elastin after 4 monthly sessions: %+.1f %% at 1 month, %+.1f %% at 6 months (new fibres %.2f of baseline)\n",
+              100 * e1, 100 * e6, n6);
+  CHECK(e6 > e1);      // recovering: new fibres assemble over months
+  CHECK(e6 > -0.05);   // back to baseline within 5 points (the old model: -34.5 % for decades)
+  CHECK(e6 < 0.30);
+  CHECK(n6 > 0.2);     // a substantial share of the papillary elastin is new
+  // the mature (pre-existing) fibres are what was cut: total minus new stays below baseline
+  CHECK(e6 - n6 < 0.0);
 }
 
 TEST_CASE("trend: deeper needles give more collagen; bleeding only once vascular dermis is reached") {
