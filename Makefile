@@ -70,6 +70,7 @@ bench: cpp
 validation: python
 	@$(PY) -m dermasim.validation docs/figures
 	@$(PY) -m dermasim.validation_insertion docs/figures >/dev/null
+	@$(PY) -m dermasim.validation_healing docs/figures >/dev/null
 
 clean:
 	rm -rf build $(VENV) demo_out bench_out
