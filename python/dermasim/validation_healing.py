@@ -82,7 +82,7 @@ def rows() -> List[Row]:
         return 1.0 if r.series["elastin_PD"][-1] > -0.05 else 0.0
 
     R.append(Row("HR4", "train", "Aust 2008 (A, qualitative)", "elastin not down 6 months after the course", 1.0, "", 1,
-                 aust_el, qualitative=True, note="fits elastin.activated_synthesis (with HT3)"))
+                 aust_el, qualitative=True, note="fits elastin.activated_synthesis: its smallest value that holds"))
 
     def varani():
         p = c.HealingParameters()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
 #: Hand force of the hand-pressed arrays (D2, D3, Donnelly 2010): not reported by the studies;
@@ -193,7 +193,6 @@ def rows() -> List[Row]:
                  ola(900e-6, 1e-3)))
 
     def ola_flat(ctx):  # spacing matters only below ~150 um gap: F(450 um pitch)/F(900 um pitch) < 1.05
-        c = ctx["c"]
         a = ola(450e-6, 0.5e-3)(ctx)
         b = ola(900e-6, 0.5e-3)(ctx)
         ctx["ola_ratio"] = a / b

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dermasim/core/error.hpp"
+#include "dermasim/core/registry.hpp"
 #include "dermasim/core/units.hpp"
 
 namespace dermasim::healing {
@@ -24,7 +25,7 @@ inline constexpr double per_h = 1.0 / u::hour;
 inline constexpr double per_day = 1.0 / u::day;
 inline constexpr double cells_per_mm3 = 1e9;  ///< cells/mm³ → cells/m³
 
-struct HealingParameters {
+struct HealingParameters : ParamRegistry<HealingParameters> {
   // --- reference densities (normalisers of the cell terms) ---------------------------------
   double N_ref = 1000 * cells_per_mm3;  ///< neutrophil reference density, cells/m³
   double M_ref = 1000 * cells_per_mm3;  ///< macrophage reference density, cells/m³
@@ -149,47 +150,15 @@ struct HealingParameters {
   double anticoagulant_bleeding_factor = 2.0;  ///< bleeding multiplier, −
   std::array<double, 6> phototype_factor{0.1, 0.2, 0.5, 1.0, 1.6, 2.0};  ///< PIH factor I…VI, −
 
-  struct Info {
-    const char* name;            ///< dotted name
-    double HealingParameters::*member;
-    const char* unit;            ///< display unit of docs/model.md
-    double to_si;                ///< display value × to_si = SI value
-    double lo, hi;               ///< valid range (display unit)
-    const char* source;          ///< [V]/[C]/[R]/[P]/[F] with reference
-  };
-
-  /// The registry of every scalar parameter.
+  /// The registry of every scalar parameter (get/set/find/names: core/registry.hpp).
   static const std::vector<Info>& registry();
-
-  /// SI value of a parameter by dotted name (with or without the "healing." prefix).
-  double get(const std::string& name) const { return this->*(find(name).member); }
-  /// Set a parameter by dotted name, in SI; throws invalid_argument naming the valid range.
-  void set(const std::string& name, double si_value) {
-    const Info& i = find(name);
-    require_range(std::string("healing.") + i.name, si_value / i.to_si, i.lo, i.hi,
-                  std::string(i.unit) == "-" ? "" : i.unit);
-    this->*(i.member) = si_value;
-  }
-  /// Every dotted name.
-  static std::vector<std::string> names() {
-    std::vector<std::string> n;
-    for (const auto& i : registry()) n.push_back(std::string("healing.") + i.name);
-    return n;
-  }
-  static const Info& find(const std::string& name) {
-    std::string key = name;
-    if (key.rfind("healing.", 0) == 0) key = key.substr(8);
-    for (const auto& i : registry())
-      if (key == i.name) return i;
-    throw invalid_argument("unknown healing parameter '" + name +
-                           "'; see HealingParameters::names() or docs/model.md §5");
-  }
+  static constexpr const char* registry_prefix = "healing.";
+  static constexpr const char* registry_kind = "healing";
+  static constexpr const char* registry_doc = "HealingParameters::names() or docs/model.md §5";
 
   /// Validates every registered parameter range and the phototype table.
   void validate() const {
-    for (const auto& i : registry())
-      require_range(std::string("healing.") + i.name, (this->*(i.member)) / i.to_si, i.lo, i.hi,
-                    std::string(i.unit) == "-" ? "" : i.unit);
+    validate_registered();
     for (int p = 0; p < 6; ++p)
       require_range("healing.pih.phototype_factor[" + std::to_string(p + 1) + "]",
                     phototype_factor[p], 0.0, 100.0);
@@ -274,7 +243,7 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"elastin.macrophage_degradation", &P::delta_EM, "1/day", d, 0, 100, "[F] El-Domyati 2015"},
       {"elastin.tgf_synthesis_gain", &P::a_E, "-", 1, 0, 1e3, "[P] tropoelastin up (El-Domyati 2015)"},
       {"elastin.synthesis_K_tgf", &P::K_E, "ng/mL", 1, 1e-6, 1e3, "[P]"},
-      {"elastin.activated_synthesis", &P::p_E, "1/day", d, 0, 100, "[F] tropoelastin synthesis: Aust 2008 elastin up at 6 months"},
+      {"elastin.activated_synthesis", &P::p_E, "1/day", d, 0, 100, "[F] smallest value with PD elastin not below baseline 6 months after the default course (Aust 2008)"},
       {"elastin.assembly_rate", &P::k_assembly, "1/day", d, 0, 100, "[P] fibre assembly over weeks"},
       {"elastin.tropoelastin_degradation", &P::k_TE_degradation, "1/day", d, 0, 100, "[P] unassembled tropoelastin cleared within ~1 week"},
       {"channel.closure_rate", &P::k_close, "1/h", h, 0, 1e3, "[V] Gupta 2011 <2 h unoccluded: ln2/1 h"},

@@ -20,7 +20,8 @@
 //        stroke: d + τ(d) = s,   τ(d) = min(u_c, F_r C_punch(d)/φ_ve) + F_r C_s  (the base meets
 //                the skin; the local indentation cannot exceed the rupture tent)
 //        force:  F_r(d) = F_available per needle
-//        energy: W_p + ∫₀^d F_r + ½ F_r(d)² C_bulk = E_available per needle
+//        energy: ½ F_p u_p + ∫₀^d F_r + ½ F_r(d)² C_bulk = E_available per needle (the elastic
+//                store of the array counted once, at the current force)
 //     so depth never falls when force, energy or length grow and saturates at full insertion.
 //  3. Channel. Lumen radius r(d) at the surface (plus half a roller's sweep), tip radius r_tip,
 //     the deepest layer, and bleeding when the vascular exposure ∫₀^d v(z) dz reaches ℓ_b.
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "dermasim/core/error.hpp"
+#include "dermasim/core/registry.hpp"
 #include "dermasim/core/rng.hpp"
 #include "dermasim/device/device.hpp"
 #include "dermasim/injury/injury_field.hpp"
@@ -45,7 +47,7 @@ namespace dermasim {
 
 /// Parameters of the insertion model (SI). Each has a dotted name under `penetration.` in the
 /// registry below (unit, range, source); docs/model.md §3 derives them.
-struct PenetrationParams {
+struct PenetrationParams : ParamRegistry<PenetrationParams> {
   double force_per_tip_diameter = 3.9184e3;  ///< a, N/m
   double force_per_tip_area = 1.6047e7;      ///< b, N/m²
   double reference_shear_modulus = 0.28e6;   ///< μ_ref, Pa
@@ -59,42 +61,12 @@ struct PenetrationParams {
   double relaxation_time = 0.19;             ///< τ₁, s
   double bleeding_exposure = 75e-6;          ///< ℓ_b, m
 
-  struct Info {
-    const char* name;  ///< dotted name within `penetration.`
-    double PenetrationParams::*member;
-    const char* unit;  ///< display unit
-    double to_si;      ///< display × to_si = SI
-    double lo, hi;     ///< valid range, display unit
-    const char* source;
-  };
+  /// The registry (get/set/find/names by dotted name: core/registry.hpp).
   static const std::vector<Info>& registry();
-  static const Info& find(const std::string& name) {
-    std::string key = name.rfind("penetration.", 0) == 0 ? name.substr(12) : name;
-    for (const auto& i : registry())
-      if (key == i.name) return i;
-    throw invalid_argument("unknown penetration parameter '" + name +
-                           "'; see PenetrationParams::names() or docs/model.md §3");
-  }
-  static std::vector<std::string> names() {
-    std::vector<std::string> n;
-    for (const auto& i : registry()) n.push_back(std::string("penetration.") + i.name);
-    return n;
-  }
-  double get(const std::string& name) const { return this->*(find(name).member); }
-  void set(const std::string& name, double si) {
-    const Info& i = find(name);
-    check(i, si);
-    this->*(i.member) = si;
-  }
-  void validate() const {
-    for (const auto& i : registry()) check(i, this->*(i.member));
-  }
-
- private:
-  static void check(const Info& i, double si) {
-    require_range(std::string("penetration.") + i.name, si / i.to_si, i.lo, i.hi,
-                  std::string(i.unit) == "-" ? "" : i.unit);
-  }
+  static constexpr const char* registry_prefix = "penetration.";
+  static constexpr const char* registry_kind = "penetration";
+  static constexpr const char* registry_doc = "PenetrationParams::names() or docs/model.md §3";
+  void validate() const { validate_registered(); }
 };
 
 inline const std::vector<PenetrationParams::Info>& PenetrationParams::registry() {
@@ -157,9 +129,9 @@ struct NeedleResult {
   bool bleeding = false;
 };
 
-/// Device-level summary of the median needle (no scatter) and of the loading.
+/// Device-level summary of the typical needle (scatter factors 1, their mean) and the loading.
 struct PenetrationSummary {
-  NeedleResult needle;               ///< the median needle
+  NeedleResult needle;               ///< the typical needle (ξ = 1)
   double nominal_length = 0.0;       ///< m
   double puncture_probability = 0.0; ///< P(puncture) under the scatter of F_p
   double strikes_per_cm2 = 0.0;      ///< per session

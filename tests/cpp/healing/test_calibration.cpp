@@ -93,8 +93,8 @@ TEST_CASE("calibration: El-Domyati 2015 - collagen I and III up, total elastin d
 }
 
 TEST_CASE("calibration: elastin is remodelled, not lost - back to baseline 6 months after the default course") {
-  // training (elastin.activated_synthesis): Aust 2008, elastin up ('considerable rise') at 6
-  // months; together with El-Domyati's total-down at 1 and 3 months this bounds the synthesis
+  // training (elastin.activated_synthesis, its smallest value that holds): Aust 2008, elastin
+  // up ('considerable rise') at 6 months; El-Domyati's total-down above is a prediction
   const Result r = simulate(column(clinical_pen(1.5e-3), 4, mo, 6 * mo));
   const double last = r.sessions.back().time;
   const double e1 = at(r, "elastin_PD", last + mo), e6 = at(r, "elastin_PD", last + 6 * mo);

@@ -173,19 +173,25 @@ TEST_CASE("verification: bitwise identical results on 1 and 2 threads (2D)") {
   CHECK(a.series.at("collagen_PD") == b.series.at("collagen_PD"));
 }
 
+namespace {
+/// One 1.5 mm session on a 2 mm patch, one week: 1D (injury averaged) or 3D (channels resolved,
+/// the same channels: same patch and seed) — the 1D-vs-3D comparisons below.
+Scenario one_session_patch(int dim) {
+  Scenario s = Scenario::regular(clinical_pen(1.5e-3), 1, 4 * units::week, 1 * units::week);
+  s.numerics.dimension = dim;
+  s.numerics.column_patch_size = s.numerics.patch_size;
+  s.numerics.lateral_spacing = 250e-6;
+  s.numerics.raster_spacing = 250e-6;
+  s.numerics.h_min = 20e-6;
+  s.numerics.h_max = 160e-6;
+  s.numerics.rtol = 3e-2;
+  return s;
+}
+}  // namespace
+
 TEST_CASE("verification: 1D column agrees with laterally averaged 3D on headline outcomes") {
   // same 2 mm patch and seed → the same channels; 3D resolves them, 1D averages the injury
-  auto make = [](int dim) {
-    Scenario s = Scenario::regular(clinical_pen(1.5e-3), 1, 4 * units::week, 1 * units::week);
-    s.numerics.dimension = dim;
-    s.numerics.column_patch_size = s.numerics.patch_size;
-    s.numerics.lateral_spacing = 250e-6;
-    s.numerics.raster_spacing = 250e-6;
-    s.numerics.h_min = 20e-6;
-    s.numerics.h_max = 160e-6;
-    s.numerics.rtol = 3e-2;
-    return s;
-  };
+  const auto make = one_session_patch;
   const Result r1 = simulate(make(1)), r3 = simulate(make(3));
   const double t = 1 * units::week;
   const double c1 = at(r1, "collagen_PD", t), c3 = at(r3, "collagen_PD", t);
@@ -208,17 +214,7 @@ TEST_CASE("verification: 1D column agrees with laterally averaged 3D on headline
 TEST_CASE("verification: 1D column and laterally averaged 3D agree in depth profile") {
   // issue 14 item 1 (the test half): the collagen change per z-cell, 1D vs the 3D lateral
   // mean, one week after a 1.5 mm session on a 2 mm patch (same channels)
-  auto make = [](int dim) {
-    Scenario s = Scenario::regular(clinical_pen(1.5e-3), 1, 4 * units::week, 1 * units::week);
-    s.numerics.dimension = dim;
-    s.numerics.column_patch_size = s.numerics.patch_size;
-    s.numerics.lateral_spacing = 250e-6;
-    s.numerics.raster_spacing = 250e-6;
-    s.numerics.h_min = 20e-6;
-    s.numerics.h_max = 160e-6;
-    s.numerics.rtol = 3e-2;
-    return s;
-  };
+  const auto make = one_session_patch;
   SimulateOptions o;
   o.snapshot_times = {0.0, 1 * units::week};
   const Result r1 = simulate(make(1), {}, o), r3 = simulate(make(3), {}, o);
