@@ -280,7 +280,8 @@ inline std::vector<double> observation_times(const healing::Protocol& pr) {
   for (std::size_t s = 0; s < pr.sessions.size(); ++s) {
     const double ts = pr.sessions[s].time;
     const double next = s + 1 < pr.sessions.size() ? pr.sessions[s + 1].time : end;
-    for (double x = 0.25 * h; x < 12 * h; x += 0.25 * h) t.push_back(ts + x);
+    for (double x = 5 * units::minute; x < 2 * h; x += 5 * units::minute) t.push_back(ts + x);
+    for (double x = 2 * h; x < 12 * h; x += 0.25 * h) t.push_back(ts + x);
     for (double x = 12 * h; x <= 96 * h; x += 1 * h) t.push_back(ts + x);
     for (double x = 102 * h; x <= 14 * d; x += 6 * h) t.push_back(ts + x);
     for (double x = 15 * d; ts + x < next; x += 1 * d) t.push_back(ts + x);
@@ -464,8 +465,10 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
       if (M[i].erythema > M[ipk].erythema) ipk = i;
     row.erythema_peak = M[ipk].erythema;
     for (std::size_t i = ipk; i <= i1; ++i)
-      if (M[i].erythema < params.erythema_threshold) {
-        row.erythema_resolved_after = T[i] - ts;
+      if (M[i].erythema < params.erythema_threshold) {  // crossing: linear between records
+        const double e0 = i > ipk ? M[i - 1].erythema : M[i].erythema, e1 = M[i].erythema;
+        const double w = i > ipk && e0 > e1 ? (e0 - params.erythema_threshold) / (e0 - e1) : 1.0;
+        row.erythema_resolved_after = (i > ipk ? T[i - 1] + w * (T[i] - T[i - 1]) : T[i]) - ts;
         break;
       }
     if (row.erythema_peak < params.erythema_threshold) row.erythema_resolved_after = 0.0;

@@ -35,6 +35,7 @@ OUTCOME_UNITS: Dict[str, str] = {
     "macrophages_repair": "cells/m^3", "fibroblasts_PD": "1", "myofibroblasts_PD": "1",
     "tgf_PD": "ng/mL", "cytokine_PD": "ng/mL", "pih_risk": "1", "epidermal_thickness": "1",
     "elastin_new_PD": "1", "elastin_new_RD": "1", "tropoelastin_PD": "1",
+    "erythema_inflammatory": "1", "erythema_flare": "1",
     # summary scalars
     "real_depth": "m", "channels_per_cm2": "1/cm^2", "bleeding_points_per_cm2": "1/cm^2",
     "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",

@@ -42,19 +42,19 @@
 namespace dermasim::healing {
 
 enum Species : std::size_t {
-  sD = 0, sN, sMI, sMR, sI, sT, sB, sF, sFm, sC3, sC1, sE, sO, sQ, sTE, sEn, n_species
+  sD = 0, sN, sMI, sMR, sI, sT, sB, sF, sFm, sC3, sC1, sE, sO, sQ, sTE, sEn, sFl, n_species
 };
 
 inline std::vector<std::string> species_names() {
   return {"damage", "neutrophils", "macrophages_inflammatory", "macrophages_repair",
           "cytokine", "tgf_beta", "platelet_tgf", "fibroblasts", "myofibroblasts",
           "collagen_III", "collagen_I", "elastin", "open_fraction", "pih_dose", "tropoelastin",
-          "elastin_new"};
+          "elastin_new", "flare"};
 }
 inline std::vector<std::string> species_units() {
   return {"-", "cells/m^3", "cells/m^3", "cells/m^3", "ng/mL", "ng/mL", "ng/mL",
           "relative to F0(z)", "relative to F0(z)", "normalised", "normalised", "normalised",
-          "-", "s", "normalised", "normalised"};
+          "-", "s", "normalised", "normalised", "-"};
 }
 
 /// Time integration of the healing model (see the file comment).
@@ -273,6 +273,9 @@ struct HealingKinetics {
     // channels (top plane only carries O)
     P[sO] = 0.0;
     L[sO] = k_close * (1.0 + q.a_I * hill(I, q.K_I));
+    // neurogenic flare (docs/model.md §5.9): axon-reflex vasodilation, decays with k_flare
+    P[sFl] = 0.0;
+    L[sFl] = q.k_flare;
     // pigmentation dose in the viable epidermis
     P[sQ] = kerat * hill(I, q.K_pih);
     L[sQ] = 0.0;
@@ -377,6 +380,7 @@ class HealingModel {
     a[sC3] = a[sC1] = a[sE] = a[sTE] = a[sEn] = 1e-5;
     a[sO] = 1e-5;
     a[sQ] = 60.0;
+    a[sFl] = 1e-4;
     return a;
   }
 
@@ -431,9 +435,13 @@ class HealingModel {
         u[sB][id] += p_.T_platelet * blood;
         u[sI][id] += p_.alarm_bolus * phi * base_.kerat[k];
       }
+    // the flare: each puncture through the epidermis sets off an axon reflex that flares
+    // flare_area around it; s = 1 − exp(−n A) of the skin flares (Poisson coverage)
+    const double s_flare = -std::expm1(-inj.channels_per_cm2 * 1e4 * p_.flare_area);
     for (std::size_t c = 0; c < P; ++c) {
       const double o = std::clamp(inj.open_surface[c], 0.0, 1.0);
       u[sO][c] = 1.0 - (1.0 - u[sO][c]) * (1.0 - o);
+      u[sFl][c] = 1.0 - (1.0 - u[sFl][c]) * (1.0 - s_flare);
     }
   }
 

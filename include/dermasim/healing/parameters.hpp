@@ -34,8 +34,8 @@ struct HealingParameters : ParamRegistry<HealingParameters> {
   double D_I = 0.015 * u::mm2_per_h;     ///< IL-1/TNF diffusivity in dermis, m²/s
   double D_T = 0.012 * u::mm2_per_h;     ///< TGF-β1 diffusivity in dermis, m²/s
   double epidermal_D_factor = 0.5;       ///< cytokine D in VE/SC relative to dermis, −
-  double D_N = 0.009 * u::mm2_per_h;     ///< neutrophil random motility, m²/s
-  double D_M = 0.002 * u::mm2_per_h;     ///< macrophage random motility, m²/s
+  double D_N = 0.0045 * u::mm2_per_h;    ///< neutrophil random motility in dermis, m²/s
+  double D_M = 0.001 * u::mm2_per_h;     ///< macrophage random motility in dermis, m²/s
   double D_F = 3.6e-4 * u::mm2_per_h;    ///< fibroblast random motility, m²/s
   double chi_ratio_N = 1.0;              ///< χ_N K_χI / D_N, −
   double chi_ratio_M = 1.0;              ///< χ_M K_χI / D_M, −
@@ -107,8 +107,8 @@ struct HealingParameters : ParamRegistry<HealingParameters> {
   double a_3 = 10.0;               ///< TGF-β enhancement of basal III synthesis, −
   double a_1 = 3.0;                ///< TGF-β enhancement of basal I synthesis, −
   double K_c = 10.0;                ///< TGF-β half-saturation of synthesis, ng/mL
-  double p_3 = 0.364 * per_day;     ///< activated collagen III synthesis, (C₀ units)/s
-  double p_1 = 0.091 * per_day;       ///< activated collagen I synthesis, (C₀ units)/s (p_3 / 4)
+  double p_3 = 0.327 * per_day;     ///< activated collagen III synthesis, (C₀ units)/s
+  double p_1 = 0.0818 * per_day;      ///< activated collagen I synthesis, (C₀ units)/s (p_3 / 4)
   double K_Lambda = 0.5;           ///< synthesis saturation constant (× layer C₀), −
   double k_mat = 1.0 / (60.0 * u::day);  ///< maturation of excess III into I, 1/s
   double collagen_III_fraction = 0.15;   ///< C₃₀ / C₀ in adult skin, −
@@ -118,7 +118,7 @@ struct HealingParameters : ParamRegistry<HealingParameters> {
   double delta_EN = 0.02 * per_day; ///< neutrophil-elastase degradation per N_ref, 1/s
   double delta_EM = 0.02 * per_day; ///< macrophage (MMP-12) degradation per M_ref, 1/s
   double a_E = 10.0;               ///< TGF-β enhancement of tropoelastin synthesis, −
-  double p_E = 0.4 * per_day;      ///< activated (TGF-β-driven) tropoelastin synthesis, (E₀ units)/s
+  double p_E = 0.358 * per_day;     ///< activated (TGF-β-driven) tropoelastin synthesis, (E₀ units)/s
   double k_assembly = 1.0 / (60.0 * u::day);        ///< assembly of tropoelastin into fibres, 1/s
   double k_TE_degradation = 1.0 / (60.0 * u::day); ///< degradation of unassembled tropoelastin, 1/s
   double K_E = 10.0;                ///< its half-saturation, ng/mL
@@ -134,11 +134,14 @@ struct HealingParameters : ParamRegistry<HealingParameters> {
   double theta_ECM = 1.0;          ///< fraction of matrix removed where damage = 1, −
 
   // --- outcome observation operators ----------------------------------------------------------
-  double K_erythema = 2.83;         ///< I giving erythema index 1/2, ng/mL
+  double K_erythema = 2.82;         ///< I giving erythema index 1/2, ng/mL
   double erythema_threshold = 0.1; ///< index below which erythema counts as resolved, −
+  double flare_peak = 0.5;         ///< erythema index of a full neurogenic flare, −
+  double k_flare = std::log(5.0) / u::hour;  ///< decay of the flare vasodilation, 1/s
+  double flare_area = 3.141592653589793e-4;  ///< skin area one puncture flares (π (1 cm)²), m²
   double closed_threshold = 0.1;   ///< open fraction (of initial) counted as closed, −
   double K_pih = 1.0;              ///< I half-saturation of the pigmentation dose, ng/mL
-  double beta_epi = 0.86;          ///< epidermal thickening per unit PD collagen change (set point), −
+  double beta_epi = 0.858;         ///< epidermal thickening per unit PD collagen change (set point), −
   double tau_epi = 48.0 * u::day;  ///< epidermal turnover: lag of the thickness behind its set point, s
 
   // --- patient factors ------------------------------------------------------------------------
@@ -174,8 +177,8 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"transport.cytokine_diffusivity", &P::D_I, "mm^2/h", mm2h, 1e-5, 1.0, "[P] smaller than TGF-b (17 kDa); model-spec 6.8"},
       {"transport.tgf_diffusivity", &P::D_T, "mm^2/h", mm2h, 1e-5, 1.0, "[R] Koppenol/Egberts 2.88e-3 cm2/day"},
       {"transport.epidermal_factor", &P::epidermal_D_factor, "-", 1, 0, 10, "[P] model-spec 6.8 (VE 0.5x dermis)"},
-      {"transport.neutrophil_motility", &P::D_N, "mm^2/h", mm2h, 0, 1.0, "[P] neutrophil speed 10-20 um/min"},
-      {"transport.macrophage_motility", &P::D_M, "mm^2/h", mm2h, 0, 1.0, "[P] model-spec 6.8"},
+      {"transport.neutrophil_motility", &P::D_N, "mm^2/h", mm2h, 0, 1.0, "[P] in the range 0.0025 (front ~100 um/h into collagen gels, PMID 6484496) to 0.012 (17 um/min, Butler 2010, P 1-2 min); docs/model.md 5.10"},
+      {"transport.macrophage_motility", &P::D_M, "mm^2/h", mm2h, 0, 1.0, "[P] model-spec 6.8 ratio D_M/D_N = 0.22 kept"},
       {"transport.fibroblast_motility", &P::D_F, "mm^2/h", mm2h, 0, 1.0, "[P] S=30 um/h, P=1 h"},
       {"transport.neutrophil_chemotaxis_ratio", &P::chi_ratio_N, "-", 1, 0, 100, "[P] chi K/D = 1 (model-spec range 1-10; low end keeps the 3D CFL sub-steps affordable)"},
       {"transport.macrophage_chemotaxis_ratio", &P::chi_ratio_M, "-", 1, 0, 100, "[P] chi K/D = 1"},
@@ -244,8 +247,8 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"elastin.tgf_synthesis_gain", &P::a_E, "-", 1, 0, 1e3, "[P] tropoelastin up (El-Domyati 2015)"},
       {"elastin.synthesis_K_tgf", &P::K_E, "ng/mL", 1, 1e-6, 1e3, "[P]"},
       {"elastin.activated_synthesis", &P::p_E, "1/day", d, 0, 100, "[F] smallest value with PD elastin not below baseline 6 months after the default course (Aust 2008)"},
-      {"elastin.assembly_rate", &P::k_assembly, "1/day", d, 0, 100, "[P] fibre assembly over weeks"},
-      {"elastin.tropoelastin_degradation", &P::k_TE_degradation, "1/day", d, 0, 100, "[P] unassembled tropoelastin cleared within ~1 week"},
+      {"elastin.assembly_rate", &P::k_assembly, "1/day", d, 0, 100, "[P] fibre assembly over months"},
+      {"elastin.tropoelastin_degradation", &P::k_TE_degradation, "1/day", d, 0, 100, "[P] unassembled tropoelastin cleared over months"},
       {"channel.closure_rate", &P::k_close, "1/h", h, 0, 1e3, "[V] Gupta 2011 <2 h unoccluded: ln2/1 h"},
       {"channel.closure_rate_occluded", &P::k_close_occluded, "1/h", h, 0, 1e3, "[V] PMC8259462 t1/2 20-26 h"},
       {"channel.inflammation_acceleration", &P::a_I, "-", 1, 0, 100, "[P] Brogden 2012 direction"},
@@ -254,6 +257,9 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"injury.matrix_removal", &P::theta_ECM, "-", 1, 0, 1, "[P] lumen matrix removed"},
       {"outcome.erythema_K", &P::K_erythema, "ng/mL", 1, 1e-6, 1e3, "[F] erythema 24-72 h"},
       {"outcome.erythema_threshold", &P::erythema_threshold, "-", 1, 1e-6, 1, "[P] visible erythema"},
+      {"flare.peak_index", &P::flare_peak, "-", 1, 0, 1, "[P] a full axon-reflex flare is clearly visible (index 0.5)"},
+      {"flare.decay", &P::k_flare, "1/h", h, 1e-3, 1e3, "[F] blank prick: flow back to baseline within 1 h (laser Doppler, A)"},
+      {"flare.area", &P::flare_area, "cm^2", 1e-4, 1e-4, 1e3, "[A] axon-reflex flare reaches >= 10 mm from a prick (Van Neste 1991; PMID 1828855)"},
       {"outcome.closed_threshold", &P::closed_threshold, "-", 1, 1e-6, 1, "[P] 90 % closed"},
       {"outcome.pih_K", &P::K_pih, "ng/mL", 1, 1e-6, 1e3, "[P]"},
       {"outcome.epidermal_coupling", &P::beta_epi, "-", 1, 0, 10, "[F] Aust 2008 +40 % stratum spinosum at 1 year"},

@@ -3,8 +3,10 @@
 //
 // Observation operators (all laterally averaged over the patch):
 //   collagen I / III / total and elastin change per layer: Σ u V / Σ u₀ V − 1 (fraction);
-//   erythema index: I_v/(K_ery + I_v), I_v the vascular-access-weighted mean of the cytokine
-//     in the papillary dermis (vasodilation needs vessels and mediator) [P];
+//   erythema index E = 1 − (1 − E_I)(1 − E_F) of two independent vasodilator pathways
+//     (docs/model.md §5.9): inflammatory E_I = I_v/(K_ery + I_v), I_v the vascular-access-
+//     weighted mean of the cytokine in the papillary dermis; neurogenic flare E_F = a_F φ̄,
+//     φ̄ the patch mean of the flare state;
 //   open fraction: channel mouth area still open / patch area (barrier state);
 //   epidermal damage: mean damage in SC + VE;
 //   pigmentation dose: mean over the viable epidermis of ∫ I/(K + I) dt (s), turned into a
@@ -40,6 +42,7 @@ struct Metrics {
   double epidermal_thickness = 0;  ///< relative change of viable-epidermis thickness (recorder only)
   double elastin_new_PD = 0, elastin_new_RD = 0;  ///< new fibres / baseline elastin, −
   double tropoelastin_PD = 0;                       ///< soluble tropoelastin / baseline elastin, −
+  double erythema_inflammatory = 0, erythema_flare = 0;  ///< the two parts of `erythema`, −
 
   static std::vector<std::string> names() {
     return {"collagen_I_PD", "collagen_III_PD", "collagen_PD", "elastin_PD",
@@ -47,14 +50,15 @@ struct Metrics {
             "erythema", "open_fraction", "epidermal_damage", "pih_dose",
             "neutrophils", "macrophages_inflammatory", "macrophages_repair",
             "fibroblasts_PD", "myofibroblasts_PD", "tgf_PD", "cytokine_PD",
-            "epidermal_thickness", "elastin_new_PD", "elastin_new_RD", "tropoelastin_PD"};
+            "epidermal_thickness", "elastin_new_PD", "elastin_new_RD", "tropoelastin_PD",
+            "erythema_inflammatory", "erythema_flare"};
   }
   std::vector<double> values() const {
     return {collagen_I_PD, collagen_III_PD, collagen_PD, elastin_PD, collagen_I_RD,
             collagen_III_RD, collagen_RD, elastin_RD, erythema, open_fraction,
             epidermal_damage, pih_dose, neutrophils, macrophages_I, macrophages_R,
             fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD, epidermal_thickness,
-            elastin_new_PD, elastin_new_RD, tropoelastin_PD};
+            elastin_new_PD, elastin_new_RD, tropoelastin_PD, erythema_inflammatory, erythema_flare};
   }
 };
 
@@ -139,9 +143,14 @@ inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
   m.elastin_RD = rel(rd.e + rd.en, rd.e0);
   m.elastin_new_RD = rd.e0 > 0 ? rd.en / rd.e0 : 0.0;
   const double I_v = vw > 0 ? Iv / vw : 0.0;
-  m.erythema = I_v / (p.K_erythema + I_v);
-  double open = 0;
-  for (std::size_t c = 0; c < P; ++c) open += u[healing::sO][c];
+  double open = 0, flare = 0;
+  for (std::size_t c = 0; c < P; ++c) {
+    open += u[healing::sO][c];
+    flare += u[healing::sFl][c];
+  }
+  m.erythema_inflammatory = I_v / (p.K_erythema + I_v);
+  m.erythema_flare = p.flare_peak * flare / double(P);
+  m.erythema = 1.0 - (1.0 - m.erythema_inflammatory) * (1.0 - m.erythema_flare);
   m.open_fraction = open / double(P);
   m.epidermal_damage = epiV > 0 ? epiD / epiV : 0.0;
   m.pih_dose = veV > 0 ? Q / veV : 0.0;
