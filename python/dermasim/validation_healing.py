@@ -65,6 +65,83 @@ def _pen(L=1.5e-3):
     return _c().clinical_pen(L)
 
 
+# ---- cohort spread (healing-data.md §5: fit on Alster & Li 2020, test on Bandral 2018) --------
+# A patient's fibroblast synthetic responsiveness r scales the activated collagen synthesis
+# (collagen.activated_synthesis_III/I); ln r ~ N(0, σ²) across a cohort. A clinical scar
+# improvement I = g/(g + g₅₀) of the papillary collagen gain g (a saturating observation
+# operator: the same gain fills a shallow scar more). σ and g₅₀ [F] are fitted on Alster's two
+# shares; every other row is predicted. docs/model.md §5.11.
+
+
+def _gain(device, n, interval, follow_up, r):
+    c = _c()
+    sc = c.HealingScenario.regular(device, n, interval, follow_up)
+    sc.numerics.dimension = 1
+    p = sc.parameters
+    for name in ("healing.collagen.activated_synthesis_III", "healing.collagen.activated_synthesis_I"):
+        p.set(name, r * p.get(name))
+    sc.parameters = p
+    return float(c.simulate_healing(sc).series["collagen_PD"][-1])
+
+
+_ALSTER = dict(n=3, interval=MONTH, follow_up=MONTH)  # mean 2.5 monthly sessions (R: read as 3)
+def _gain_curve(device, n, interval, follow_up):
+    import numpy as np
+
+    lr = np.linspace(math.log(0.02), math.log(5.0), 25)
+    g = np.array([_gain(device, n, interval, follow_up, math.exp(x)) for x in lr])
+    return lr, g
+
+
+def _norm_ppf(p: float) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(p)
+
+
+def _norm_cdf(x: float) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().cdf(x)
+
+
+def fit_cohort() -> tuple:
+    """(σ, g₅₀) from Alster & Li 2020: 65 % of patients > 75 % improved, none < 50 % (read as
+    ½/120 = 0.4 %). With I monotone in r: ln r at I = 0.75 is σ Φ⁻¹(0.35), at I = 0.5 σ Φ⁻¹(0.004);
+    I = 0.75 means g = 3 g₅₀, I = 0.5 means g = g₅₀."""
+    import numpy as np
+
+    lr, g = _gain_curve(_c().clinical_pen(1.5e-3), **_ALSTER)
+    gain = lambda x: float(np.interp(x, lr, g))
+    z75, z50 = _norm_ppf(0.35), _norm_ppf(0.5 / 120)
+    def ratio(sig: float) -> float:  # rises with σ; infinite once the 0.4 % tail has no gain
+        g_lo = gain(sig * z50)
+        return gain(sig * z75) / g_lo if g_lo > 0 else math.inf
+
+    lo, hi = 1e-3, 3.0
+    for _ in range(60):
+        sig = 0.5 * (lo + hi)
+        (lo, hi) = (sig, hi) if ratio(sig) < 3.0 else (lo, sig)
+    sig = 0.5 * (lo + hi)
+    return sig, gain(sig * z50)
+
+
+def cohort_shares(device, n, interval, follow_up, sigma, g50, cuts=(0.25, 0.5, 0.75)) -> List[float]:
+    """Share of a cohort with improvement above each cut (ln r ~ N(0, σ²))."""
+    import numpy as np
+
+    lr, g = _gain_curve(device, n, interval, follow_up)
+    out = []
+    for cut in cuts:  # I = g₊/(g₊ + g₅₀) > cut  ⇔  g > g₅₀ cut/(1 − cut) > 0
+        g_cut = g50 * cut / (1 - cut)
+        if g_cut > g.max():
+            out.append(0.0)
+            continue
+        x = float(np.interp(g_cut, g, lr)) if g_cut > g.min() else -math.inf
+        out.append(1.0 - _norm_cdf(x / sigma) if math.isfinite(x) else 1.0)
+    return out
+
+
 def rows() -> List[Row]:
     c = _c()
     R: List[Row] = []
@@ -103,6 +180,22 @@ def rows() -> List[Row]:
 
     R.append(Row("HR7", "train", "blank prick, laser Doppler (A)", "neurogenic flare gone (flow back to baseline)", 1 * H,
                  "h", 1 / H, flare, tol=0.02, note="fits flare.decay (full flare, index 0.5 [P])"))
+
+    cohort: dict = {}
+
+    def fitted() -> tuple:
+        if not cohort:
+            cohort["fit"] = fit_cohort()
+        return cohort["fit"]
+
+    def alster(i: int) -> float:
+        sig, g50 = fitted()
+        return cohort_shares(_pen(), **_ALSTER, sigma=sig, g50=g50, cuts=(0.5, 0.75))[i]
+
+    R.append(Row("HR8", "train", "Alster & Li 2020 (A)", "acne scars: share of patients > 75 % improved", 0.65, "%", 100,
+                 lambda: alster(1), tol=0.02, note="with HR9 fits the cohort spread sigma of ln r and g50 (§5.11)"))
+    R.append(Row("HR9", "train", "Alster & Li 2020 (A)", "acne scars: share >= 50 % improved (all; read as 1 - 0.5/120)",
+                 1 - 0.5 / 120, "%", 100, lambda: alster(0), tol=0.02, note="1.5 mm pen, 3 monthly sessions (mean 2.5, R)"))
 
     # ---- test rows ----------------------------------------------------------------------
     R.append(Row("HT1", "test", "Lotfi 2013 (V)", "epidermal thickness 8 weeks after 5 monthly sessions", 0.50, "%", 100,
@@ -194,6 +287,17 @@ def rows() -> List[Row]:
         return 1.0 if min(out) > 0 and max(out) < 2 * H else 0.0
     R.append(Row("HT10", "test", "Bal 2008 (A)", "200-400 um arrays: visible irritation, gone within 2 h", 1.0, "", 1,
                  bal, qualitative=True, note="10 x 10 stamp, 10 N (R): the flare alone, inflammation stays invisible"))
+
+    def bandral(cut: float) -> float:
+        sig, g50 = fitted()
+        return cohort_shares(c.clinical_roller(1.5e-3), 4, MONTH, MONTH, sig, g50, cuts=(cut,))[0]
+    note_b = "dermaroller 1.5 mm, 4 monthly sessions, quartile grades (protocol R)"
+    R.append(Row("HT11", "test", "Bandral 2018 (A)", "facial scars: share excellent or good (>= 50 % improved)", 0.66, "%",
+                 100, lambda: bandral(0.5), note=note_b))
+    R.append(Row("HT12", "test", "Bandral 2018 (A)", "facial scars: share excellent (> 75 % improved)", 0.14, "%", 100,
+                 lambda: bandral(0.75), note=note_b))
+    R.append(Row("HT13", "test", "Bandral 2018 (A)", "facial scars: share poor (< 25 % improved)", 0.06, "%", 100,
+                 lambda: 1.0 - bandral(0.25), note=note_b))
     return R
 
 
