@@ -188,11 +188,18 @@ def test_truncated_file_is_a_fileformaterror(tmp_path):
 
 def test_cpp_writer_file_opens_as_dataset(tmp_path):
     """Files written by the C++ H5Writer (same layout) open with open_dataset."""
-    from dermasim import showcase
-
-    showcase.run(n_lateral=4, hours=(0.0, 1.0), path=str(tmp_path / "s.h5"))
+    faces = ds.graded_z_faces([15e-6, 85e-6, 235e-6, 1585e-6], 5e-6, 60e-6, 1.2, 2)
+    g = ds.Grid(4, 4, 1e-3, 1e-3, faces)
+    f = ds.FieldSet(g, ["cytokine"], 1.0)
+    w = ds._core.H5Writer(str(tmp_path / "s.h5"))
+    w.write_grid(g)
+    for t in (0.0, 3600.0):
+        w.append_snapshot(f, t)
+    w.set_attribute("units", '{"cytokine": "arbitrary", "time": "s", "length": "m"}')
+    w.commit()
     x = ds.open_dataset(tmp_path / "s.h5")
     assert x["cytokine"].dims == ("time", "z", "y", "x") and x.sizes["time"] == 2
+    assert x["time"].values.tolist() == [0.0, 3600.0]
 
 
 def fake_cpp_result():

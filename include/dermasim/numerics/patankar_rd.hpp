@@ -4,7 +4,7 @@
 // For every species s and z-column it advances
 //     ∂u_s/∂t = P_s(u) − L_s(u) u_s + ∂_z(D_s(z) ∂_z u_s) − λ_s u_s
 // (kinetics in production–loss form as in reaction.hpp; finite-volume fluxes with the harmonic
-// transmissibilities of diffusion.hpp; top/bottom zero-flux, Dirichlet or Robin) without
+// transmissibilities of transmissibility.hpp; top/bottom zero-flux, Dirichlet or Robin) without
 // splitting reaction from diffusion. Writing the diffusion as the exchange p_ij = a_ij u_j
 // between neighbouring cells, the modified Patankar–Runge–Kutta scheme MPRK22 (Kopecz &
 // Meister 2018) becomes, per species, two tridiagonal solves along z:
@@ -35,6 +35,7 @@
 #include "dermasim/core/parallel.hpp"
 #include "dermasim/numerics/diffusion.hpp"
 #include "dermasim/numerics/reaction.hpp"
+#include "dermasim/numerics/transmissibility.hpp"
 
 namespace dermasim {
 
@@ -73,10 +74,7 @@ class ReactionDiffusionZ {
           require_nonnegative(p + (bc == &sp.top ? ".top.h" : ".bottom.h"), bc->h, "m/s");
       }
       L.active = true;
-      L.T.assign(nz + 1, 0.0);
-      L.T[0] = boundary_T(sp.top, dz[0], sp.D[0]);
-      L.T[nz] = boundary_T(sp.bottom, dz[nz - 1], sp.D[nz - 1]);
-      for (int k = 1; k < nz; ++k) L.T[k] = face_T(dz[k - 1], sp.D[k - 1], dz[k], sp.D[k]);
+      L.T = column_transmissibilities(dz, sp.D, sp.top, sp.bottom);
       L.src_top = L.T[0] * sp.top.value / dz[0];
       L.src_bot = L.T[nz] * sp.bottom.value / dz[nz - 1];
     }
@@ -124,18 +122,6 @@ class ReactionDiffusionZ {
     std::vector<double> T;  ///< nz + 1 transmissibilities (m/s); T[0], T[nz] boundary
     double src_top = 0.0, src_bot = 0.0;  ///< boundary inflow T_b · value / dz, (unit)/s
   };
-
-  static double face_T(double hL, double DL, double hR, double DR) {
-    if (DL <= 0.0 || DR <= 0.0) return 0.0;
-    return 1.0 / (0.5 * hL / DL + 0.5 * hR / DR);
-  }
-  static double boundary_T(const BoundaryCondition& bc, double h, double D) {
-    using K = BoundaryCondition::Kind;
-    if (bc.kind == K::zero_flux || D <= 0.0) return 0.0;
-    if (bc.kind == K::dirichlet) return 2.0 * D / h;
-    if (bc.h <= 0.0) return 0.0;
-    return 1.0 / (0.5 * h / D + 1.0 / bc.h);
-  }
 
   // scratch layout per thread: un, us, Pa, La (ns·nz·block each), cp, dp (nz·block each)
   std::size_t scratch_per_thread() const {

@@ -76,12 +76,17 @@ TEST_CASE("healing: injury operator removes cells and matrix, opens channels, bl
   const Grid g = s.numerics.grid(s.skin);
   healing::HealingModel m(g, s.skin, s.parameters);
   FieldSet u = m.initial_state();
-  // a shallow synthetic needle (epidermis only) and a deep one
-  healing::NeedleDevice shallow = healing::NeedleDevice::pen(0.1e-3);  // 60 µm real depth
-  healing::NeedleDevice deep = healing::NeedleDevice::pen(1.5e-3);
-  auto a = healing::synthetic_injury(s.skin, shallow, 3, g, 1, 0);
-  auto b = healing::synthetic_injury(s.skin, deep, 3, g, 1, 0);
+  // the real injury stage (punctures → penetration → raster): a pen set to 0.08 mm (SkinPen's
+  // range starts at 0; real depth ≈ 47 µm, avascular epidermis only) and one set to 1.5 mm
+  Pen shallow = clinical_pen(1.5e-3);
+  shallow.depth_min = 0.0;
+  shallow.depth = 0.08e-3;
+  auto a = session_injury(s.skin, shallow, g, 1, 0);
+  auto b = session_injury(s.skin, clinical_pen(1.5e-3), g, 1, 0);
+  REQUIRE(!a.channels.empty());
+  for (const auto& ch : a.channels) CHECK(s.skin[ch.deepest_layer].vascular_access == 0.0);
   CHECK(a.bleeding_points == 0);
+  REQUIRE(!b.channels.empty());
   CHECK(b.bleeding_points == b.channels.size());
   double bl = 0;
   for (double x : a.bleeding) bl += x;
@@ -103,14 +108,20 @@ TEST_CASE("healing: injury operator removes cells and matrix, opens channels, bl
 TEST_CASE("healing: new channel positions every session, reproducible per (seed, session)") {
   Scenario s = Scenario::default_face();
   const Grid g(8, 8, 2e-3, 2e-3, graded_z_faces(s.skin.interfaces(), 20e-6, 160e-6));
-  auto d = healing::NeedleDevice::pen(1.5e-3);
-  auto a0 = healing::synthetic_injury(s.skin, d, 3, g, 7, 0);
-  auto a0b = healing::synthetic_injury(s.skin, d, 3, g, 7, 0);
-  auto a1 = healing::synthetic_injury(s.skin, d, 3, g, 7, 1);
-  REQUIRE(a0.channels.size() == a1.channels.size());
-  CHECK(a0.channels[0].x == a0b.channels[0].x);
+  const Device d = clinical_pen(1.5e-3);
+  auto a0 = session_injury(s.skin, d, g, 7, 0);
+  auto a0b = session_injury(s.skin, d, g, 7, 0);
+  auto a1 = session_injury(s.skin, d, g, 7, 1);
+  REQUIRE(!a0.channels.empty());
+  REQUIRE(!a1.channels.empty());
+  REQUIRE(a0.channels.size() == a0b.channels.size());
+  for (std::size_t c = 0; c < a0.channels.size(); ++c) {
+    CHECK(a0.channels[c].x == a0b.channels[c].x);
+    CHECK(a0.channels[c].y == a0b.channels[c].y);
+  }
   CHECK(a0.channels[0].x != a1.channels[0].x);
   CHECK(std::memcmp(a0.damage.data(), a0b.damage.data(), a0.damage.size() * sizeof(double)) == 0);
+  CHECK(std::memcmp(a0.damage.data(), a1.damage.data(), a0.damage.size() * sizeof(double)) != 0);
 }
 
 TEST_CASE("healing: patient factors act through mechanisms; contraindications only warn") {

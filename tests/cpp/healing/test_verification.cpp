@@ -64,7 +64,8 @@ TEST_CASE("verification: transport conserves cells and cytokines with closed cha
   const Grid g(6, 1, 2e-3, 2e-3, graded_z_faces(s.skin.interfaces(), 10e-6, 80e-6));
   healing::HealingModel m(g, s.skin, s.parameters);
   FieldSet u = m.initial_state();
-  auto inj = healing::synthetic_injury(s.skin, healing::NeedleDevice::pen(1.5e-3), 3, g, 3, 0);
+  auto inj = session_injury(s.skin, clinical_pen(1.5e-3), g, 3, 0);
+  REQUIRE(*std::max_element(inj.damage.begin(), inj.damage.end()) > 0.01);
   m.apply_injury(u, inj);
   // give the migrating species a non-uniform profile
   for (std::size_t c = 0; c < u.cells(); ++c) {
