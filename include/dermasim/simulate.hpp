@@ -4,8 +4,8 @@
 //   std::cout << dermasim::summary_table(r);
 //
 // The injury of each session comes from an InjurySource (grid, session) → InjuryField. The
-// default rasterises the session's needle channels (healing/injury_source.hpp); the device /
-// penetration stage plugs in its own. Fields finer than the healing grid laterally (same z
+// default is the device → puncture → penetration → raster pipeline (injury/session.hpp,
+// session_injury); any other source plugs in through SimulateOptions::injury. Fields finer than the healing grid laterally (same z
 // faces) are averaged over x, y (the 1D column and the 2D slice use laterally averaged injury).
 #pragma once
 

@@ -37,6 +37,7 @@
 #include "dermasim/numerics/diffusion.hpp"
 #include "dermasim/numerics/patankar_rd.hpp"
 #include "dermasim/numerics/reaction.hpp"
+#include "dermasim/numerics/transmissibility.hpp"
 #include "dermasim/skin/layers.hpp"
 
 namespace dermasim::healing {
@@ -194,10 +195,7 @@ struct HealingKinetics {
   bool surface_loss = false;
   double dz0 = 0.0, DI0 = 0.0, DT0 = 0.0;  ///< top cell height (m), D of I and T there (m²/s)
 
-  static double robin_rate(double h, double dz, double D) {
-    if (h <= 0.0 || D <= 0.0) return 0.0;
-    return 1.0 / (0.5 * dz / D + 1.0 / h) / dz;
-  }
+  static double robin_rate(double h, double dz, double D) { return robin_transmissibility(h, dz, D) / dz; }
 
   std::size_t species() const { return n_species; }
 

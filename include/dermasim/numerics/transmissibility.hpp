@@ -11,9 +11,7 @@
 //   zero-flux face:  T = 0
 // The expressions (and their order of operations) are those the solvers have always used, so
 // every result is bitwise unchanged by sharing them.
-// Still to move here: HealingKinetics::robin_rate(h, dz, D) in healing/model.hpp computes
-// robin_transmissibility(h, dz, D) / dz with the same operations and should call it (left as
-// it is for now because model.hpp is being changed elsewhere).
+// HealingKinetics::robin_rate (healing/model.hpp) is robin_transmissibility(h, dz, D) / dz.
 #pragma once
 
 #include <cstddef>
