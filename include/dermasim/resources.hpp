@@ -71,7 +71,7 @@ inline MemoryEstimate estimate_memory(const Scenario& sc, std::size_t snapshots 
     raster = std::max(double(m.nx), nr) * nr * double(m.nz);
   }
   m.raster_cells = static_cast<long long>(raster);
-  const double S = double(healing::species_names().size());
+  const double S = double(sc.species_layout().first.size());
   const double snaps = double(snapshots);
   // state + the stepper's 4 copies, 7 operator scalars, snapshots, checkpoint images, injury;
   // × 1.1 for allocator overhead and per-thread scratch (the resident-set growth of a 3D run

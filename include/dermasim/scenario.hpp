@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "dermasim/core/error.hpp"
 #include "dermasim/core/units.hpp"
@@ -14,6 +17,7 @@
 #include "dermasim/healing/parameters.hpp"
 #include "dermasim/healing/protocol.hpp"
 #include "dermasim/mechanics/penetration.hpp"
+#include "dermasim/modules/all.hpp"
 #include "dermasim/skin/presets.hpp"
 #include "dermasim/skin/layers.hpp"
 
@@ -77,6 +81,10 @@ struct Scenario {
   healing::PatientFactors patient{};
   Numerics numerics{};
   std::uint64_t seed = 20240601;
+  /// Modules added to the healing model, by registered name (model/module.hpp, modules/all.hpp)
+  std::vector<std::string> modules;
+  /// Their parameters, "<module>.<name>" → SI value (defaults: the modules' declarations)
+  std::map<std::string, double> module_parameters;
 
   void validate() const {
     skin.validate();
@@ -84,6 +92,40 @@ struct Scenario {
     parameters.validate();
     penetration.validate();
     numerics.validate();
+    (void)make_modules();
+  }
+
+  /// The enabled modules, with their parameters set (an unknown or repeated module, or a
+  /// parameter of no enabled module or out of range, is an invalid_argument naming it).
+  std::vector<std::unique_ptr<model::Module>> make_modules() const {
+    std::vector<std::unique_ptr<model::Module>> m;
+    for (std::size_t i = 0; i < modules.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j)
+        if (modules[j] == modules[i]) throw invalid_argument("modules: '" + modules[i] + "' is enabled twice");
+      m.push_back(model::ModuleRegistry::instance().make(modules[i]));
+    }
+    const auto values = model::module_parameters(m, module_parameters);
+    for (auto& x : m) x->set_parameters(values);
+    return m;
+  }
+
+  /// Names and units of the state's species (core, then modules), as a run lays them out.
+  std::pair<std::vector<std::string>, std::vector<std::string>> species_layout() const {
+    auto names = healing::species_names();
+    auto units = healing::species_units();
+    for (const auto& m : make_modules())
+      for (const auto& d : m->species()) {
+        names.push_back(d.name);
+        units.push_back(d.unit);
+      }
+    return {names, units};
+  }
+  /// Names of the modules' observables, in recording order.
+  std::vector<std::string> module_observables() const {
+    std::vector<std::string> n;
+    for (const auto& m : make_modules())
+      for (const auto& o : m->observables()) n.push_back(o.name);
+    return n;
   }
 
   /// The default scenario of `make demo`: face, clinical pen 1.5 mm, 4 sessions 4 weeks

@@ -91,6 +91,8 @@ struct Result {
   std::vector<Snapshot> snapshots;
   Grid grid;
   std::vector<std::string> species;
+  std::vector<std::string> species_units;               ///< of `species`
+  std::map<std::string, std::string> module_outcome_units;  ///< the modules' series → unit
 };
 
 /// A run stopped at the start of a session (just before its injury): everything needed to
@@ -103,6 +105,9 @@ struct Checkpoint {
   FieldSet state;
   std::vector<double> outcome_times;
   std::vector<outcomes::Metrics> outcome_series;
+  std::vector<double> outcome_extra;  ///< module observables, flat (OutcomeRecorder::extra)
+  std::vector<std::string> units;     ///< of the state's species (names: state.names())
+  std::vector<std::string> observables;  ///< the modules' observable names
   std::vector<std::size_t> marks;
   std::vector<SessionSummary> sessions;
   std::vector<Snapshot> snapshots;
@@ -133,13 +138,20 @@ struct SimulateOptions {
 
 namespace detail {
 constexpr std::uint64_t kCheckpointMagic = 0x31544b43534d4453ULL;  // "DSMSCKT1"
-constexpr std::uint64_t kCheckpointVersion = 1;
+constexpr std::uint64_t kCheckpointVersion = 2;  // 2: species, units and outcome names stored
 struct Writer {
   std::string b;
   template <class T> void pod(const T& x) { b.append(reinterpret_cast<const char*>(&x), sizeof(T)); }
   template <class T> void vec(const std::vector<T>& v) {
     pod(std::uint64_t(v.size()));
     if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  void strings(const std::vector<std::string>& v) {
+    pod(std::uint64_t(v.size()));
+    for (const auto& x : v) {
+      pod(std::uint64_t(x.size()));
+      b.append(x);
+    }
   }
   void fields(const FieldSet& f) {
     pod(std::uint64_t(f.species()));
@@ -162,6 +174,18 @@ struct Reader {
     std::memcpy(&x, b.data() + pos, sizeof(T));
     pos += sizeof(T);
     return x;
+  }
+  std::vector<std::string> strings() {
+    const auto n = pod<std::uint64_t>();
+    if (n > (b.size() - pos) / 8) throw io_error("checkpoint: truncated data (a list of " + std::to_string(n) + " names)");
+    std::vector<std::string> v;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const auto len = pod<std::uint64_t>();
+      need(len);
+      v.emplace_back(b.data() + pos, len);
+      pos += len;
+    }
+    return v;
   }
   template <class T> std::vector<T> vec() {
     const auto n = pod<std::uint64_t>();
@@ -186,6 +210,18 @@ struct Reader {
     }
   }
 };
+/// A checkpoint's list of names against this build's: an io_error naming the first difference.
+inline void check_layout(const char* what, const std::vector<std::string>& file, const std::vector<std::string>& now) {
+  if (file == now) return;
+  std::string d;
+  for (std::size_t i = 0; i < std::max(file.size(), now.size()) && d.empty(); ++i) {
+    const std::string a = i < file.size() ? "'" + file[i] + "'" : "nothing", b = i < now.size() ? "'" + now[i] + "'" : "nothing";
+    if (a != b) d = "entry " + std::to_string(i) + " is " + a + " in the file, " + b + " in this scenario";
+  }
+  throw io_error(std::string("checkpoint: another layout of ") + what + " (" + d + "; " + std::to_string(file.size()) +
+                 " in the file, " + std::to_string(now.size()) + " here): written by another model version or "
+                 "module set; re-run from the start");
+}
 }  // namespace detail
 
 /// Why `c` cannot continue a run of protocol `pr` on a state of `species` × `cells`, or "" if
@@ -198,7 +234,8 @@ inline std::string checkpoint_mismatch(const Checkpoint& c, const healing::Proto
   const auto& ss = pr.sessions;
   if (c.next_session == 0 || c.next_session >= ss.size() || c.time != ss[c.next_session].time ||
       c.sessions.size() != c.next_session || c.marks.size() != c.next_session ||
-      c.outcome_times.size() != c.outcome_series.size() || c.outcome_times.empty())
+      c.outcome_times.size() != c.outcome_series.size() || c.outcome_times.empty() ||
+      c.outcome_extra.size() != c.outcome_series.size() * c.observables.size())
     return "it does not belong to this scenario's protocol (session " + std::to_string(c.next_session) +
            " at t = " + detail::fmt(c.time) + " s)";
   return "";
@@ -214,6 +251,7 @@ inline std::string serialize(const Checkpoint& c) {
   w.fields(c.state);
   w.vec(c.outcome_times);
   w.vec(c.outcome_series);
+  w.vec(c.outcome_extra);
   w.vec(c.marks);
   w.vec(c.sessions);
   w.pod(std::uint64_t(c.snapshots.size()));
@@ -225,6 +263,10 @@ inline std::string serialize(const Checkpoint& c) {
   detail::Writer h;
   h.pod(detail::kCheckpointMagic);
   h.pod(detail::kCheckpointVersion);
+  h.strings(c.state.names());
+  h.strings(c.units);
+  h.strings(outcomes::Metrics::names());
+  h.strings(c.observables);
   h.pod(std::uint64_t(sizeof(outcomes::Metrics)));
   h.pod(std::uint64_t(sizeof(SessionSummary)));
   h.pod(std::uint64_t(w.b.size()));
@@ -242,6 +284,12 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   if (ver != detail::kCheckpointVersion)
     throw io_error("checkpoint: format version " + std::to_string(ver) + ", this build reads " +
                    std::to_string(detail::kCheckpointVersion));
+  const auto [names, units] = sc.species_layout();
+  detail::check_layout("species", r.strings(), names);
+  detail::check_layout("species units", r.strings(), units);
+  detail::check_layout("outcomes", r.strings(), outcomes::Metrics::names());
+  const auto observables = sc.module_observables();
+  detail::check_layout("module outcomes", r.strings(), observables);
   if (r.pod<std::uint64_t>() != sizeof(outcomes::Metrics) || r.pod<std::uint64_t>() != sizeof(SessionSummary))
     throw io_error("checkpoint: written by a build with different outcome records; re-run from the start");
   const auto n = r.pod<std::uint64_t>();
@@ -252,17 +300,20 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   Checkpoint c;
   c.next_session = std::size_t(r.pod<std::uint64_t>());
   c.time = r.pod<double>();
-  c.state = FieldSet(grid, healing::species_names());
+  c.state = FieldSet(grid, names);
+  c.units = units;
+  c.observables = observables;
   r.fields(c.state);
   c.outcome_times = r.vec<double>();
   c.outcome_series = r.vec<outcomes::Metrics>();
+  c.outcome_extra = r.vec<double>();
   c.marks = r.vec<std::size_t>();
   c.sessions = r.vec<SessionSummary>();
   const auto nsn = r.pod<std::uint64_t>();
   for (std::uint64_t i = 0; i < nsn; ++i) {
     Snapshot sn;
     sn.time = r.pod<double>();
-    sn.fields = FieldSet(grid, healing::species_names());
+    sn.fields = FieldSet(grid, names);
     r.fields(sn.fields);
     c.snapshots.push_back(std::move(sn));
   }
@@ -318,12 +369,15 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
     governor.update();
     return true;
   });
-  healing::HealingModel model(grid, sc.skin, params, healing::parse_scheme(sc.numerics.scheme));
+  healing::HealingModel model(grid, sc.skin, params, healing::parse_scheme(sc.numerics.scheme), sc.make_modules(),
+                              sc.module_parameters);
   FieldSet u = model.initial_state();
 
   Result res;
   res.grid = grid;
   res.species = u.names();
+  res.species_units = model.species_units();
+  for (const auto& o : model.module_observables()) res.module_outcome_units[o.name] = o.unit;
   res.info.dimension = sc.numerics.dimension;
   res.info.cells = grid.size();
   res.info.threads = max_threads();
@@ -362,7 +416,10 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   so.dt_min = 1e-3;
   so.extrapolate = model.extrapolate();
   so.positive = true;
-  TimeStepper stepper([&](FieldSet& f, double, double dt) { model.step(f, dt); },
+  TimeStepper stepper([&](FieldSet& f, double t0, double dt) {
+                        model.set_time(t0);
+                        model.step(f, dt);
+                      },
                       model.controller_order(), so);
 
   const double bleed = sc.patient.anticoagulants ? params.anticoagulant_bleeding_factor : 1.0;
@@ -376,6 +433,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
     for (std::size_t sp = 0; sp < u.species(); ++sp) std::copy(c.state[sp].begin(), c.state[sp].end(), u[sp].begin());
     rec.times = c.outcome_times;
     rec.series = c.outcome_series;
+    rec.extra = c.outcome_extra;
     mark = c.marks;
     res.sessions = c.sessions;
     res.snapshots = c.snapshots;
@@ -400,7 +458,9 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
       }
     }
     if (opt.checkpoint && s > s0) {
-      Checkpoint c{s, t, u, rec.times, rec.series, mark, res.sessions, res.snapshots, stepper.stats()};
+      Checkpoint c{s, t, u, rec.times, rec.series, rec.extra, model.species_units(), {}, mark, res.sessions,
+                   res.snapshots, stepper.stats()};
+      for (const auto& o : model.module_observables()) c.observables.push_back(o.name);
       if (!opt.checkpoint(c)) {
         res.info.completed = false;
         break;
@@ -510,6 +570,12 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   for (const auto& m : M) {
     const auto v = m.values();
     for (std::size_t k = 0; k < names.size(); ++k) res.series[names[k]].push_back(v[k]);
+  }
+  const auto& obs_names = model.module_observables();
+  for (std::size_t j = 0; j < obs_names.size(); ++j) {
+    auto& v = res.series[obs_names[j].name];
+    v.resize(T.size());
+    for (std::size_t i = 0; i < T.size(); ++i) v[i] = rec.extra[i * obs_names.size() + j];
   }
   std::vector<double> pih(T.size());
   for (std::size_t i = 0; i < T.size(); ++i)

@@ -14,6 +14,43 @@ namespace py = pybind11;
 
 namespace dermasim::bindings {
 
+namespace {
+py::dict param_entry(const std::string& name, const std::string& unit, double to_si, double value, double lo,
+                     double hi, const std::string& source) {
+  return py::dict(py::arg("name") = name, py::arg("unit") = unit, py::arg("to_si") = to_si, py::arg("default") = value,
+                  py::arg("lo") = lo, py::arg("hi") = hi, py::arg("source") = source);
+}
+
+/// The healing model and the registered modules as plain data (no physics here).
+py::list module_catalog() {
+  py::list out;
+  py::list sp, par, oc;
+  const auto names = healing::species_names(), units = healing::species_units();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    sp.append(py::dict(py::arg("name") = names[i], py::arg("unit") = units[i],
+                       py::arg("surface") = (i == healing::sO || i == healing::sFl)));
+  const healing::HealingParameters hp{};
+  for (const auto& i : healing::HealingParameters::registry())
+    par.append(param_entry(std::string(healing::HealingParameters::registry_prefix) + i.name, i.unit, i.to_si,
+                           hp.*(i.member) / i.to_si, i.lo, i.hi, i.source));
+  for (const auto& n : outcomes::Metrics::names()) oc.append(py::dict(py::arg("name") = n));
+  out.append(py::dict(py::arg("name") = "healing", py::arg("doc") = "the healing and remodelling model (docs/model.md §5)",
+                      py::arg("species") = sp, py::arg("parameters") = par, py::arg("outcomes") = oc));
+  for (const auto& n : model::ModuleRegistry::instance().names()) {
+    const auto m = model::ModuleRegistry::instance().make(n);
+    py::list s2, p2, o2;
+    for (const auto& d : m->species())
+      s2.append(py::dict(py::arg("name") = d.name, py::arg("unit") = d.unit, py::arg("surface") = d.surface));
+    for (const auto& p : m->parameters())
+      p2.append(param_entry(n + "." + p.name, p.unit, p.to_si, p.value, p.lo, p.hi, p.source));
+    for (const auto& o : m->observables()) o2.append(py::dict(py::arg("name") = o.name, py::arg("unit") = o.unit));
+    out.append(py::dict(py::arg("name") = n, py::arg("doc") = m->doc(), py::arg("species") = s2,
+                        py::arg("parameters") = p2, py::arg("outcomes") = o2));
+  }
+  return out;
+}
+}  // namespace
+
 void bind_healing(py::module_& m) {
   using healing::HealingParameters;
   py::class_<HealingParameters> hp(m, "HealingParameters",
@@ -97,6 +134,9 @@ void bind_healing(py::module_& m) {
       .def_readwrite("patient", &Scenario::patient)
       .def_readwrite("numerics", &Scenario::numerics)
       .def_readwrite("seed", &Scenario::seed)
+      .def_readwrite("modules", &Scenario::modules, "modules added to the healing model, by name (modules())")
+      .def_readwrite("module_parameters", &Scenario::module_parameters,
+                     "module parameters by dotted name ('<module>.<name>'), SI")
       .def("validate", &Scenario::validate);
 
   py::class_<SessionSummary> sess(m, "SessionSummary", "One row of the per-session table (SI)");
@@ -172,6 +212,8 @@ void bind_healing(py::module_& m) {
       .def_readonly("snapshots", &Result::snapshots)
       .def_readonly("grid", &Result::grid)
       .def_readonly("species", &Result::species)
+      .def_readonly("species_units", &Result::species_units)
+      .def_readonly("module_outcome_units", &Result::module_outcome_units)
       .def("summary_table", [](const Result& r) { return summary_table(r); });
 
   m.def(
@@ -218,6 +260,9 @@ void bind_healing(py::module_& m) {
      "Estimated memory of a run (B; nothing is allocated): bytes, bytes_per_voxel, shape (nz, ny, nx), text.");
   m.def("available_memory", &available_memory, "Memory this process may still use, B (MemAvailable, cgroup limit).");
   m.def("processors", &processors, "Processors this process may run on.");
+  m.def("modules", &module_catalog,
+        "The healing model ('healing') and every registered module: name, doc, species (name, unit, "
+        "surface), parameters (name, unit, default, lo, hi, source; display units) and outcomes (name, unit).");
   m.def("healing_species", &healing::species_names);
   m.def("healing_species_units", &healing::species_units);
 }

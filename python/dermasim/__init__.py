@@ -28,8 +28,17 @@ __version__: str = _core.__version__
 from . import units
 from .io import open_dataset, read_result
 from .results import Result
-from .scenario import (Applicator, LayerProperties, ModelParameters, Needle, Numerics, Patient, Pen,
+from .scenario import (Applicator, LayerProperties, ModelParameters, ModuleSet, Needle, Numerics, Patient, Pen,
                        PenetrationParameters, Protocol, Roller, Scenario, Skin, Stamp)
+from .scenario import module_catalog as _module_catalog
+
+
+def modules() -> list:
+    """The healing model (``"healing"``) and every module this build has: a list of dicts with
+    ``name``, ``doc``, ``species`` (name, unit, surface), ``parameters`` (name, unit, to_si,
+    default, lo, hi, source; display units) and ``outcomes`` (name, unit). Enable a module with
+    ``Scenario(modules=["tracer"])`` (docs/architecture.md, "Writing a module")."""
+    return _module_catalog()
 from .simulation import simulate
 from .sweep import sensitivity, sweep
 from .trackers import PrintTracker, ProgressTracker, RuntimeTracker, StorageTracker, Tracker
@@ -37,6 +46,8 @@ from .trackers import PrintTracker, ProgressTracker, RuntimeTracker, StorageTrac
 from .needles import injury, penetration
 
 __all__ = [
+    "ModuleSet",
+    "modules",
     "BoundaryCondition",
     "DermasimError",
     "DiffusionSolver",

@@ -392,7 +392,10 @@ class Result:
         units = dict(OUTCOME_UNITS)
         from . import _core
 
-        if hasattr(_core, "healing_species_units"):
+        if hasattr(r, "species_units"):  # the run's own species (core and modules)
+            units.update({n: u for n, u in zip(r.species, r.species_units) if n not in units})
+            units.update({str(k): str(v) for k, v in dict(r.module_outcome_units).items()})
+        elif hasattr(_core, "healing_species_units"):
             units.update({n: u for n, u in zip(_core.healing_species(), _core.healing_species_units())
                           if n not in units})
         summary = _summary_from_sessions(sessions, timeline)

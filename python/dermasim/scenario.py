@@ -816,6 +816,73 @@ class PenetrationParameters(RegistryParameters):
     _core_class = "PenetrationParams"
 
 
+def module_catalog() -> list:
+    """The healing model and every registered module (``dermasim._core.modules()``): name, doc,
+    species, parameters and outcomes; ``[]`` without the bindings."""
+    from . import _core
+
+    return list(_core.modules()) if hasattr(_core, "modules") else []
+
+
+class ModuleSet:
+    """Modules added to the healing model and their parameter overrides, by dotted name
+    within the module (:func:`dermasim.modules` lists what a build has):
+
+        ModuleSet(["tracer"], {"tracer.decay": "1 1/day"})
+        ModuleSet(enabled=["tracer"], tracer={"decay": "1 1/day"})
+
+    Names, units, ranges and defaults belong to the C++ modules (model/module.hpp); an unknown
+    module, or a parameter of no enabled module, is an InvalidArgumentError. In a scenario
+    file: ``[modules] enabled = ["tracer"]`` and ``[modules.tracer] decay = "1 1/day"``; by
+    dotted name: ``modules.tracer.decay``."""
+
+    def __init__(self, enabled: Any = (), parameters: Optional[Mapping[str, Any]] = None, **groups: Any):
+        if isinstance(enabled, str) or not all(isinstance(x, str) for x in enabled):
+            raise InvalidArgumentError(f"modules.enabled: expected a list of module names (got {_show(enabled)})")
+        self.enabled = list(enabled)
+        cat = {m["name"]: m for m in module_catalog() if m["name"] != "healing"}
+        if cat:
+            for n in self.enabled:
+                if n not in cat:
+                    raise InvalidArgumentError(f"modules.enabled: unknown module {_show(n)}{suggest(n, cat)}; "
+                                               f"known: {', '.join(sorted(cat)) or 'none'}")
+        flat = flatten(as_table(parameters or {}, "modules"), where="modules.")
+        flat.update(flatten(groups, where="modules."))
+        table = {p["name"]: (str(p["unit"]), float(p["to_si"]), float(p["lo"]), float(p["hi"]))
+                 for n in self.enabled if n in cat for p in cat[n]["parameters"]}
+        self._values: Dict[str, Any] = {}
+        for k, v in flat.items():
+            if cat and k not in table:
+                raise InvalidArgumentError(f"modules.{k} is not a parameter of the enabled modules "
+                                           f"({', '.join(self.enabled) or 'none'}){suggest(k, table)}")
+            self._values[k] = _convert_registry(f"modules.{k}", v, *table[k]) if cat else v
+
+    @property
+    def values(self) -> Dict[str, Any]:
+        return dict(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModuleSet) and (self.enabled, self._values) == (other.enabled, other._values)
+
+    def __repr__(self) -> str:
+        return f"ModuleSet({self.enabled!r}, {self._values!r})" if self.enabled or self._values else "ModuleSet()"
+
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"enabled": list(self.enabled)}
+        d.update(unflatten(self._values))
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], prefix: str = "") -> "ModuleSet":
+        d = dict(as_table(d, prefix or "modules"))
+        return cls(d.pop("enabled", ()), d)
+
+    def apply_to(self, s: Any) -> Any:
+        s.modules = list(self.enabled)
+        s.module_parameters = {k: float(v) for k, v in self._values.items()}
+        return s
+
+
 def _convert_registry(name: str, value: Any, unit: str, to_si: float, lo: float, hi: float) -> float:
     """A registry parameter (healing, penetration) in SI: numbers are SI; "<number> <unit>" is converted through the
     registry's display unit (any unit of the same dimension works); the range is checked in
@@ -851,13 +918,13 @@ class Scenario:
     """
 
     _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "penetration", "patient",
-                                         "numerics")
+                                         "numerics", "modules")
     #: The parts that are overrides of a C++ registry (RegistryParameters).
     _registries: ClassVar[Tuple[str, ...]] = ("healing", "penetration")
 
     def __init__(self, skin: Any = None, device: Any = None, protocol: Any = None,
                  healing: Any = None, numerics: Any = None, patient: Any = None,
-                 seed: int = 20240601, title: str = "", penetration: Any = None):
+                 seed: int = 20240601, title: str = "", penetration: Any = None, modules: Any = None):
         if skin is None and _has_presets():  # as the C++ Scenario: skin_preset("face")
             skin = Skin.preset("face")
         self.skin = _coerce(skin, Skin, "skin")
@@ -869,6 +936,9 @@ class Scenario:
         self.penetration = _coerce(penetration, PenetrationParameters, "penetration")
         self.numerics = _coerce(numerics, Numerics, "numerics")
         self.patient = _coerce(patient, Patient, "patient")
+        if isinstance(modules, (list, tuple)):
+            modules = ModuleSet(modules)
+        self.modules = _coerce(modules, ModuleSet, "modules")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or seed >= 2**64:
             try:
                 import numpy as np
@@ -896,6 +966,8 @@ class Scenario:
             d["title"] = self.title
         d["seed"] = self.seed
         for k in self._parts:
+            if k == "modules" and not (self.modules.enabled or self.modules.values):
+                continue  # none: files stay as they were
             d[k] = getattr(self, k).to_dict(units)
         return d
 
@@ -984,6 +1056,8 @@ class Scenario:
         s.patient = _fill(s.patient, self.patient)
         s.numerics = _fill(s.numerics, self.numerics)
         s.seed = self.seed
+        if self.modules.enabled or self.modules.values:
+            self.modules.apply_to(s)
         s.validate()
         return s
 

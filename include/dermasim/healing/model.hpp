@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,7 @@
 #include "dermasim/core/grid.hpp"
 #include "dermasim/healing/parameters.hpp"
 #include "dermasim/injury/injury_field.hpp"
+#include "dermasim/model/module.hpp"
 #include "dermasim/numerics/chemotaxis.hpp"
 #include "dermasim/numerics/diffusion.hpp"
 #include "dermasim/numerics/patankar_rd.hpp"
@@ -194,10 +197,14 @@ struct HealingKinetics {
   /// T(h·O)/dz₀ with T the Robin transmissibility of diffusion.hpp (1/s); 0: off.
   bool surface_loss = false;
   double dz0 = 0.0, DI0 = 0.0, DT0 = 0.0;  ///< top cell height (m), D of I and T there (m²/s)
+  /// Modules after the core species (model/module.hpp): their rates follow the core's.
+  const std::vector<std::unique_ptr<model::Module>>* modules = nullptr;
+  std::size_t n = n_species;  ///< core + module species
+  double t = 0.0;             ///< time at the start of the current step, s
 
   static double robin_rate(double h, double dz, double D) { return robin_transmissibility(h, dz, D) / dz; }
 
-  std::size_t species() const { return n_species; }
+  std::size_t species() const { return n; }
 
   void rates(std::size_t, int k, const double* u, double* P, double* L) const {
     const HealingParameters& q = *p;
@@ -282,6 +289,8 @@ struct HealingKinetics {
       L[sI] += robin_rate(h, dz0, DI0);
       L[sT] += robin_rate(h, dz0, DT0);
     }
+    if (modules)
+      for (const auto& m : *modules) m->rates(t, k, u, P, L);
   }
 };
 
@@ -289,12 +298,20 @@ struct HealingKinetics {
 class HealingModel {
  public:
   HealingModel(const Grid& grid, const SkinProfile& skin, const HealingParameters& params,
-               HealingScheme scheme = HealingScheme::unsplit)
+               HealingScheme scheme = HealingScheme::unsplit,
+               std::vector<std::unique_ptr<model::Module>> modules = {},
+               const std::map<std::string, double>& module_params = {})
       : grid_(grid), skin_(skin), p_(params), base_(derive_baseline(skin, grid, params)),
-        scheme_(scheme) {
+        scheme_(scheme), modules_(std::move(modules)) {
     const int nz = grid.nz();
+    bind_modules(module_params);
     // transport
-    std::vector<DiffusionSpec> specs(n_species);
+    std::vector<DiffusionSpec> specs(names_.size());
+    for (std::size_t s = n_species; s < names_.size(); ++s)
+      if (!decls_[s - n_species].surface) {
+        specs[s].D.assign(nz, 0.0);
+        for (int k = 0; k < nz; ++k) specs[s].D[k] = decls_[s - n_species].D[base_.layer[k]];
+      }
     std::vector<double> DI(nz), DT(nz), DN(nz), DM(nz), DF(nz), chiN(nz), chiM(nz), chiF(nz);
     for (int k = 0; k < nz; ++k) {
       const double e = base_.epi[k] > 0 ? p_.epidermal_D_factor : 1.0;
@@ -333,6 +350,8 @@ class HealingModel {
     kin_.dz0 = grid.dz()[0];
     kin_.DI0 = DI[0];
     kin_.DT0 = DT[0];
+    kin_.n = names_.size();
+    if (!modules_.empty()) kin_.modules = &modules_;
   }
   HealingModel(const HealingModel&) = delete;
   HealingModel& operator=(const HealingModel&) = delete;
@@ -342,6 +361,20 @@ class HealingModel {
   const Baseline& baseline() const { return base_; }
   const SkinProfile& skin() const { return skin_; }
   HealingScheme scheme() const { return scheme_; }
+  /// Species of the state: the core's (healing::Species order), then each module's.
+  const std::vector<std::string>& species_names() const { return names_; }
+  const std::vector<std::string>& species_units() const { return units_; }
+  const std::vector<std::unique_ptr<model::Module>>& modules() const { return modules_; }
+  /// Names and units of the modules' observables, in the order observe_modules writes them.
+  const std::vector<model::ObservableDecl>& module_observables() const { return observables_; }
+  void observe_modules(const FieldSet& u, double* out) const {
+    for (const auto& m : modules_) {
+      m->observe(u, out);
+      out += m->observables().size();
+    }
+  }
+  /// Time at the start of the next step (modules' rates may depend on it), s.
+  void set_time(double t) { kin_.t = t; }
   /// Order the step-doubling controller assumes, and whether the accepted step is the
   /// locally extrapolated one (unsplit: yes; its error expansion starts at first order in
   /// stiff phases, docs/numerics.md §5).
@@ -351,7 +384,7 @@ class HealingModel {
 
   /// The unwounded (homeostatic) state.
   FieldSet initial_state() const {
-    FieldSet u(grid_, species_names(), 0.0);
+    FieldSet u(grid_, names_, 0.0);
     const std::size_t P = grid_.plane();
     for (int k = 0; k < grid_.nz(); ++k)
       for (std::size_t c = 0; c < P; ++c) {
@@ -361,13 +394,18 @@ class HealingModel {
         u[sC3][id] = base_.C30[k];
         u[sC1][id] = base_.C10[k];
         u[sE][id] = base_.E0[k];
+        for (std::size_t s = n_species; s < names_.size(); ++s) {
+          const auto& d = decls_[s - n_species];
+          if (!d.surface || k == 0) u[s][id] = d.baseline[base_.layer[k]];
+        }
       }
     return u;
   }
 
   /// Absolute tolerances per species for the error controller (field units).
   std::vector<double> absolute_tolerances() const {
-    std::vector<double> a(n_species);
+    std::vector<double> a(names_.size());
+    for (std::size_t s = n_species; s < names_.size(); ++s) a[s] = decls_[s - n_species].atol;
     // cytokines: 1 % of the smallest half-saturation that reads them; cells: ~1 cell/mm³
     a[sD] = 1e-4;
     a[sN] = 1e-3 * p_.N_ref;
@@ -441,9 +479,37 @@ class HealingModel {
       u[sO][c] = 1.0 - (1.0 - u[sO][c]) * (1.0 - o);
       u[sFl][c] = 1.0 - (1.0 - u[sFl][c]) * (1.0 - s_flare);
     }
+    for (const auto& m : modules_) m->on_injury(u, inj);
   }
 
  private:
+  /// Species, units and observables of the core and the modules; binds each module.
+  void bind_modules(const std::map<std::string, double>& overrides) {
+    names_ = healing::species_names();
+    units_ = healing::species_units();
+    model::Binding b;
+    b.grid = &grid_;
+    b.layer = base_.layer;
+    b.params = model::module_parameters(modules_, overrides);
+    for (const auto& m : modules_) m->set_parameters(b.params);
+    for (const auto& m : modules_)
+      for (const auto& d : m->species()) {
+        names_.push_back(d.name);
+        units_.push_back(d.unit);
+        decls_.push_back(d);
+      }
+    for (std::size_t s = 0; s < names_.size(); ++s) b.index[names_[s]] = s;
+    if (b.index.size() != names_.size())
+      throw invalid_argument("modules: two species share a name (species of the state: core and modules)");
+    if (names_.size() > max_kinetic_species)
+      throw invalid_argument("modules: " + std::to_string(names_.size()) + " species; at most " +
+                             std::to_string(max_kinetic_species));
+    for (const auto& m : modules_) {
+      m->bind(b);
+      for (const auto& o : m->observables()) observables_.push_back(o);
+    }
+  }
+
   void update_robin(const FieldSet& u) {
     const double* O = u.data(sO);
     for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
@@ -457,6 +523,10 @@ class HealingModel {
   HealingParameters p_;
   Baseline base_;
   HealingScheme scheme_ = HealingScheme::unsplit;
+  std::vector<std::unique_ptr<model::Module>> modules_;
+  std::vector<std::string> names_, units_;
+  std::vector<model::SpeciesDecl> decls_;
+  std::vector<model::ObservableDecl> observables_;
   DiffusionSolver diff_;
   ReactionDiffusionZ rdz_;
   ChemotaxisOperator chemo_;

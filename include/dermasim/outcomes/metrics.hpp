@@ -182,6 +182,11 @@ class OutcomeRecorder : public Observer {
                                                               t - times.back());
     times.push_back(t);
     series.push_back(m);
+    const std::size_t ne = model_->module_observables().size();
+    if (ne) {
+      extra.resize(extra.size() + ne);
+      model_->observe_modules(u, extra.data() + extra.size() - ne);
+    }
   }
   /// Exact solution of dH/dt = (β c₊(t) − H)/τ over h seconds, c₊ linear from max(c0,0) to max(c1,0).
   /// h <= 0 (two records at one instant, e.g. around an injury) leaves H unchanged.
@@ -197,6 +202,7 @@ class OutcomeRecorder : public Observer {
   }
   std::vector<double> times;
   std::vector<Metrics> series;
+  std::vector<double> extra;  ///< module observables, module_observables().size() per record
 
  private:
   const healing::HealingModel* model_;

@@ -1,0 +1,162 @@
+// dermasim/model/module.hpp — model modules: species, parameters, rates, injury response and
+// outcomes that add to the healing model without editing it (docs/architecture.md, "Writing a
+// module"; issue 12).
+//
+// A module declares
+//   species()      name, unit, absolute tolerance, baseline per layer, diffusivity per layer,
+//                  and whether it is a field or a per-column surface state (top plane only);
+//   parameters()   its dotted names (under "<module>."), display unit, SI factor, range,
+//                  default and source tag — the same registry pattern as HealingParameters;
+//   observables()  named outcomes with units, recorded with every outcome sample;
+// and contributes
+//   rates(t, k, u, P, L)  production and loss rates of its own species at z-cell k (u: every
+//                  species of the state at that cell, indexed as resolved by bind());
+//   on_injury(u, inj)     its response to a needling session;
+//   observe(u, out)       the values of its observables.
+// The composite (healing::HealingModel) calls the core kinetics first and then each module's
+// rates, so the numerics (positive Patankar kinetics, the z solve, the thread-independent
+// block order) are the same for module species as for the core's.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/error.hpp"
+#include "dermasim/core/field.hpp"
+#include "dermasim/core/grid.hpp"
+#include "dermasim/injury/injury_field.hpp"
+#include "dermasim/skin/layers.hpp"
+
+namespace dermasim::model {
+
+/// One species of a module.
+struct SpeciesDecl {
+  std::string name, unit;
+  double atol = 1e-6;                      ///< absolute tolerance of the error control, unit
+  bool surface = false;                    ///< per-column surface state (top plane only)
+  std::array<double, n_layers> baseline{}; ///< initial (unwounded) value per layer, unit
+  std::array<double, n_layers> D{};        ///< diffusivity per layer, m²/s (0: no transport)
+};
+
+/// One parameter of a module (display unit × to_si = SI).
+struct ParamDecl {
+  std::string name;   ///< dotted name within the module ("decay" → "<module>.decay")
+  std::string unit;
+  double to_si = 1.0;
+  double lo = 0.0, hi = 0.0;  ///< valid range, display unit
+  double value = 0.0;         ///< default, display unit
+  std::string source;         ///< [V]/[R]/[P]/[F] with reference
+};
+
+/// One outcome of a module, recorded with every outcome sample.
+struct ObservableDecl {
+  std::string name, unit;
+};
+
+/// What a module sees of the model it is part of (set once by bind()).
+struct Binding {
+  const Grid* grid = nullptr;
+  std::vector<int> layer;                 ///< layer of each z cell
+  std::map<std::string, std::size_t> index;  ///< species name → index in the state
+  std::map<std::string, double> params;   ///< "<module>.<name>" → SI value
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual std::string name() const = 0;
+  virtual std::string doc() const = 0;
+  virtual std::vector<SpeciesDecl> species() const = 0;
+  virtual std::vector<ParamDecl> parameters() const { return {}; }
+  virtual std::vector<ObservableDecl> observables() const { return {}; }
+
+  /// Parameter values ("<module>.<name>" → SI); set before species() is asked for.
+  void set_parameters(const std::map<std::string, double>& p) { b_.params = p; }
+  /// Resolves indices (and keeps the parameter values); called once before the calls below.
+  virtual void bind(const Binding& b) { b_ = b; }
+  /// Production and loss rates (unit/s and 1/s) of this module's species at z-cell k and time t.
+  virtual void rates(double t, int k, const double* u, double* P, double* L) const = 0;
+  /// Response to one needling session (u on the model's grid, inj its injury field).
+  virtual void on_injury(FieldSet& /*u*/, const InjuryField& /*inj*/) const {}
+  /// Values of observables() (out has observables().size() entries).
+  virtual void observe(const FieldSet& /*u*/, double* /*out*/) const {}
+
+ protected:
+  std::size_t idx(const std::string& species) const {
+    const auto it = b_.index.find(species);
+    if (it == b_.index.end()) throw invalid_argument("module " + name() + ": no species '" + species + "' in the model");
+    return it->second;
+  }
+  /// SI value of parameter n: as set, else its declared default.
+  double param(const std::string& n) const {
+    const auto it = b_.params.find(name() + "." + n);
+    if (it != b_.params.end()) return it->second;
+    for (const auto& p : parameters())
+      if (p.name == n) return p.value * p.to_si;
+    throw invalid_argument("module " + name() + ": no parameter '" + n + "'");
+  }
+  Binding b_;
+};
+
+/// The modules a build knows, by name (registration: modules/all.hpp).
+class ModuleRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Module>()>;
+  static ModuleRegistry& instance() {
+    static ModuleRegistry r;
+    return r;
+  }
+  template <class M>
+  bool add() {
+    const std::string n = M().name();
+    factories_[n] = [] { return std::unique_ptr<Module>(new M()); };
+    return true;
+  }
+  std::vector<std::string> names() const {
+    std::vector<std::string> n;
+    for (const auto& [k, f] : factories_) n.push_back(k);
+    return n;
+  }
+  std::unique_ptr<Module> make(const std::string& name) const {
+    const auto it = factories_.find(name);
+    if (it == factories_.end()) {
+      std::string known;
+      for (const auto& k : names()) known += (known.empty() ? "" : ", ") + ("'" + k + "'");
+      throw invalid_argument("modules: unknown module '" + name + "'; known: " + (known.empty() ? "none" : known));
+    }
+    return it->second();
+  }
+
+ private:
+  std::map<std::string, Factory> factories_;
+};
+
+/// Parameter values of `mods` from their defaults and `overrides` ("<module>.<name>" → SI);
+/// an override of no module's parameter, or out of range, is an invalid_argument naming it.
+inline std::map<std::string, double> module_parameters(const std::vector<std::unique_ptr<Module>>& mods,
+                                                       const std::map<std::string, double>& overrides) {
+  std::map<std::string, double> v;
+  std::map<std::string, const ParamDecl*> decl;
+  std::vector<ParamDecl> keep;
+  for (const auto& m : mods)
+    for (const auto& p : m->parameters()) keep.push_back(p), keep.back().name = m->name() + "." + p.name;
+  for (const auto& p : keep) {
+    v[p.name] = p.value * p.to_si;
+    decl[p.name] = &p;
+  }
+  for (const auto& [k, x] : overrides) {
+    const auto it = decl.find(k);
+    if (it == decl.end())
+      throw invalid_argument("module parameter '" + k + "' is not a parameter of the enabled modules");
+    const ParamDecl& p = *it->second;
+    require_range(k, x / p.to_si, p.lo, p.hi, p.unit == "-" ? "" : p.unit);
+    v[k] = x;
+  }
+  return v;
+}
+
+}  // namespace dermasim::model
