@@ -66,12 +66,22 @@ def plot_time_courses(res: Any, path: str) -> Optional[str]:
         a.plot(t, 100 * s["epidermal_thickness"], "--", label="epidermal thickness")
     a.set_ylabel("elastin, epidermal thickness change (%)")
     a.legend()
+    # the first 4 days after session 1, in hours: redness by mechanism, barrier, epidermis
     a = ax[1, 0]
-    a.plot(t, s["erythema"], label="erythema index")
-    a.plot(t, s["open_fraction"] / max(1e-30, s["open_fraction"].max()), label="open channels (rel.)")
-    a.plot(t, s["epidermal_damage"] / max(1e-30, s["epidermal_damage"].max()), label="epidermal damage (rel.)")
+    h = res.times / 3600.0
+    w = h <= 96.0
+    a.plot(h[w], s["erythema"][w], label="erythema index")
+    if "erythema_flare" in s:
+        a.plot(h[w], s["erythema_flare"][w], ":", label="  neurogenic flare")
+        a.plot(h[w], s["erythema_inflammatory"][w], "--", label="  inflammatory")
+    a.plot(h[w], s["open_fraction"][w] / max(1e-30, s["open_fraction"][w].max()), label="open channels (rel.)")
+    a.plot(h[w], s["epidermal_damage"][w] / max(1e-30, s["epidermal_damage"][w].max()),
+           label="epidermal damage (rel.)")
+    a.axhline(0.1, color="0.6", lw=0.8)
+    a.text(95, 0.11, "visible", ha="right", fontsize=7, color="0.4")
     a.set_ylabel("-")
-    a.legend()
+    a.set_title("first 4 days after session 1", fontsize=9)
+    a.legend(fontsize=8)
     a = ax[1, 1]
     a.plot(t, s["neutrophils"] / 1e9, label="neutrophils")
     a.plot(t, s["macrophages_inflammatory"] / 1e9, label="M_I")
@@ -80,6 +90,7 @@ def plot_time_courses(res: Any, path: str) -> Optional[str]:
     a.legend()
     for a in ax.flat:
         a.set_xlabel("day")
+    ax[1, 0].set_xlabel("hours after session 1")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
