@@ -303,53 +303,16 @@ class HealingModel {
                const std::map<std::string, double>& module_params = {})
       : grid_(grid), skin_(skin), p_(params), base_(derive_baseline(skin, grid, params)),
         scheme_(scheme), modules_(std::move(modules)) {
-    const int nz = grid.nz();
     bind_modules(module_params);
-    // transport
-    std::vector<DiffusionSpec> specs(names_.size());
-    for (std::size_t s = n_species; s < names_.size(); ++s)
-      if (!decls_[s - n_species].surface) {
-        specs[s].D.assign(nz, 0.0);
-        for (int k = 0; k < nz; ++k) specs[s].D[k] = decls_[s - n_species].D[base_.layer[k]];
-      }
-    std::vector<double> DI(nz), DT(nz), DN(nz), DM(nz), DF(nz), chiN(nz), chiM(nz), chiF(nz);
-    for (int k = 0; k < nz; ++k) {
-      const double e = base_.epi[k] > 0 ? p_.epidermal_D_factor : 1.0;
-      DI[k] = p_.D_I * e;
-      DT[k] = p_.D_T * e;
-      const double derm = base_.dermal[k];
-      DN[k] = p_.D_N * derm;
-      DM[k] = p_.D_M * derm;
-      DF[k] = base_.F0[k] > 0 ? p_.D_F * derm : 0.0;
-      chiN[k] = p_.chi_ratio_N * p_.D_N / p_.K_chi_I * derm;
-      chiM[k] = p_.chi_ratio_M * p_.D_M / p_.K_chi_I * derm;
-      chiF[k] = base_.F0[k] > 0 ? p_.chi_ratio_F * p_.D_F / p_.K_chi_T * derm : 0.0;
-    }
-    specs[sI].D = DI;
-    specs[sT].D = DT;
-    specs[sN].D = DN;
-    specs[sMI].D = DM;
-    specs[sMR].D = DM;
-    specs[sF].D = DF;
-    specs[sFm].D = DF;
-    rdz_ = ReactionDiffusionZ(grid, specs);  // zero-flux top: the channels are in the kinetics
-    for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
-      specs[s].top_h.assign(grid.plane(), 0.0);
-      specs[s].top_ext.assign(grid.plane(), 0.0);
-    }
-    diff_ = DiffusionSolver(grid, std::move(specs), TimeScheme::implicit_euler_lod);
-    std::vector<ChemotaxisSpec> cs;
-    if (p_.chi_ratio_N > 0) cs.push_back({sN, sI, chiN, p_.K_chi_I});
-    if (p_.chi_ratio_M > 0) cs.push_back({sMI, sI, chiM, p_.K_chi_I});
-    if (p_.chi_ratio_F > 0) cs.push_back({sF, sT, chiF, p_.K_chi_T});
-    chemo_ = ChemotaxisOperator(grid, std::move(cs));
+    build_operators();
     kin_.p = &p_;
     kin_.b = &base_;
     kin_.k_close = p_.k_close;
     kin_.surface_loss = scheme_ == HealingScheme::unsplit;
     kin_.dz0 = grid.dz()[0];
-    kin_.DI0 = DI[0];
-    kin_.DT0 = DT[0];
+    const double e0 = base_.epi[0] > 0 ? p_.epidermal_D_factor : 1.0;  // as DI[0], DT[0] of build_operators
+    kin_.DI0 = p_.D_I * e0;
+    kin_.DT0 = p_.D_T * e0;
     kin_.n = names_.size();
     if (!modules_.empty()) kin_.modules = &modules_;
   }
@@ -483,6 +446,51 @@ class HealingModel {
   }
 
  private:
+  /// Transport operators: z reaction-diffusion, lateral diffusion (LOD) and chemotaxis, with
+  /// layer-dependent coefficients (core species: docs/model.md §5.1; modules: their D per layer).
+  void build_operators() {
+    const Grid& grid = grid_;
+    const int nz = grid.nz();
+    // transport
+    std::vector<DiffusionSpec> specs(names_.size());
+    for (std::size_t s = n_species; s < names_.size(); ++s)
+      if (!decls_[s - n_species].surface) {
+        specs[s].D.assign(nz, 0.0);
+        for (int k = 0; k < nz; ++k) specs[s].D[k] = decls_[s - n_species].D[base_.layer[k]];
+      }
+    std::vector<double> DI(nz), DT(nz), DN(nz), DM(nz), DF(nz), chiN(nz), chiM(nz), chiF(nz);
+    for (int k = 0; k < nz; ++k) {
+      const double e = base_.epi[k] > 0 ? p_.epidermal_D_factor : 1.0;
+      DI[k] = p_.D_I * e;
+      DT[k] = p_.D_T * e;
+      const double derm = base_.dermal[k];
+      DN[k] = p_.D_N * derm;
+      DM[k] = p_.D_M * derm;
+      DF[k] = base_.F0[k] > 0 ? p_.D_F * derm : 0.0;
+      chiN[k] = p_.chi_ratio_N * p_.D_N / p_.K_chi_I * derm;
+      chiM[k] = p_.chi_ratio_M * p_.D_M / p_.K_chi_I * derm;
+      chiF[k] = base_.F0[k] > 0 ? p_.chi_ratio_F * p_.D_F / p_.K_chi_T * derm : 0.0;
+    }
+    specs[sI].D = DI;
+    specs[sT].D = DT;
+    specs[sN].D = DN;
+    specs[sMI].D = DM;
+    specs[sMR].D = DM;
+    specs[sF].D = DF;
+    specs[sFm].D = DF;
+    rdz_ = ReactionDiffusionZ(grid, specs);  // zero-flux top: the channels are in the kinetics
+    for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
+      specs[s].top_h.assign(grid.plane(), 0.0);
+      specs[s].top_ext.assign(grid.plane(), 0.0);
+    }
+    diff_ = DiffusionSolver(grid, std::move(specs), TimeScheme::implicit_euler_lod);
+    std::vector<ChemotaxisSpec> cs;
+    if (p_.chi_ratio_N > 0) cs.push_back({sN, sI, chiN, p_.K_chi_I});
+    if (p_.chi_ratio_M > 0) cs.push_back({sMI, sI, chiM, p_.K_chi_I});
+    if (p_.chi_ratio_F > 0) cs.push_back({sF, sT, chiF, p_.K_chi_T});
+    chemo_ = ChemotaxisOperator(grid, std::move(cs));
+  }
+
   /// Species, units and observables of the core and the modules; binds each module.
   void bind_modules(const std::map<std::string, double>& overrides) {
     names_ = healing::species_names();

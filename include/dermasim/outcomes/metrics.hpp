@@ -62,15 +62,22 @@ struct Metrics {
   }
 };
 
-inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
-  const Grid& g = model.grid();
-  const auto& b = model.baseline();
-  const auto& p = model.parameters();
-  const std::size_t P = g.plane();
+namespace detail {
+/// Layer-volume sums of the fields measure() reads (per unit lateral area).
+struct MeasureSums {
   struct Acc { double c1 = 0, c3 = 0, e = 0, en = 0, te = 0, c10 = 0, c30 = 0, e0 = 0; };
   Acc pd, rd;
   double Iv = 0, vw = 0, epiD = 0, epiV = 0, Q = 0, veV = 0, N = 0, MI = 0, MR = 0, dV = 0;
   double fpd = 0, gpd = 0, Tpd = 0, Ipd = 0, pdV = 0;
+};
+
+inline MeasureSums measure_sums(const healing::HealingModel& model, const FieldSet& u) {
+  const Grid& g = model.grid();
+  const auto& b = model.baseline();
+  const std::size_t P = g.plane();
+  MeasureSums S;
+  auto& pd = S.pd;
+  auto& rd = S.rd;
   for (int k = 0; k < g.nz(); ++k) {
     const double V = g.dz()[k];  // per unit lateral area; plane sums divided by P below
     double c1 = 0, c3 = 0, e = 0, en = 0, te = 0, I = 0, D = 0, q = 0, n = 0, mi = 0, mr = 0, f = 0, fm = 0,
@@ -94,7 +101,7 @@ inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
     }
     const double w = V / double(P);
     const auto L = static_cast<Layer>(b.layer[k]);
-    Acc* a = L == Layer::papillary_dermis ? &pd : (L == Layer::reticular_dermis ? &rd : nullptr);
+    MeasureSums::Acc* a = L == Layer::papillary_dermis ? &pd : (L == Layer::reticular_dermis ? &rd : nullptr);
     if (a) {
       a->c1 += c1 * w;
       a->c3 += c3 * w;
@@ -106,29 +113,42 @@ inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
       a->e0 += b.E0[k] * V;
     }
     if (L == Layer::papillary_dermis) {
-      Iv += b.v[k] * I * w;
-      vw += b.v[k] * V;
-      fpd += f * w;
-      gpd += fm * w;
-      Tpd += T * w;
-      Ipd += I * w;
-      pdV += V;
+      S.Iv += b.v[k] * I * w;
+      S.vw += b.v[k] * V;
+      S.fpd += f * w;
+      S.gpd += fm * w;
+      S.Tpd += T * w;
+      S.Ipd += I * w;
+      S.pdV += V;
     }
     if (b.epi[k] > 0) {
-      epiD += D * w;
-      epiV += V;
+      S.epiD += D * w;
+      S.epiV += V;
     }
     if (b.kerat[k] > 0) {
-      Q += q * w;
-      veV += V;
+      S.Q += q * w;
+      S.veV += V;
     }
     if (b.dermal[k] > 0) {
-      N += n * w;
-      MI += mi * w;
-      MR += mr * w;
-      dV += V;
+      S.N += n * w;
+      S.MI += mi * w;
+      S.MR += mr * w;
+      S.dV += V;
     }
   }
+  return S;
+}
+}  // namespace detail
+
+inline Metrics measure(const healing::HealingModel& model, const FieldSet& u) {
+  const Grid& g = model.grid();
+  const auto& p = model.parameters();
+  const std::size_t P = g.plane();
+  const detail::MeasureSums S = detail::measure_sums(model, u);
+  const auto& pd = S.pd;
+  const auto& rd = S.rd;
+  const double Iv = S.Iv, vw = S.vw, epiD = S.epiD, epiV = S.epiV, Q = S.Q, veV = S.veV, N = S.N, MI = S.MI,
+               MR = S.MR, dV = S.dV, fpd = S.fpd, gpd = S.gpd, Tpd = S.Tpd, Ipd = S.Ipd, pdV = S.pdV;
   Metrics m;
   auto rel = [](double x, double x0) { return x0 > 0 ? x / x0 - 1.0 : 0.0; };
   m.collagen_I_PD = rel(pd.c1, pd.c10);
