@@ -65,6 +65,20 @@ def _pen(L=1.5e-3):
     return _c().clinical_pen(L)
 
 
+def _stamp(L, presses=1):
+    """The default 10 x 10 stamp (10 N) with needles of length L, pressed `presses` times."""
+    s = _c().Stamp()
+    n = s.needle
+    n.length = L
+    s.needle = n
+    s.presses = presses
+    return s
+
+
+def _redness(device, follow_up=2 * WEEK):
+    return _run(_c().Device(device), 1, 4 * WEEK, follow_up).sessions[0].erythema_resolved_after
+
+
 # ---- cohort spread (healing-data.md §5: fit on Alster & Li 2020, test on Bandral 2018) --------
 # A patient's fibroblast synthetic responsiveness r scales the activated collagen synthesis
 # (collagen.activated_synthesis_III/I); ln r ~ N(0, σ²) across a cohort. A clinical scar
@@ -250,14 +264,7 @@ def rows() -> List[Row]:
                  "x", 1, plateau, note="model: PD collagen (1 + change) after 3 vs 2 monthly sessions"))
 
     def hackethal():
-        out = []
-        for L in (0.3e-3, 0.5e-3, 0.75e-3):
-            s = c.Stamp()
-            n = s.needle
-            n.length = L
-            s.needle = n
-            s.presses = 3
-            out.append(_run(c.Device(s), 1, 4 * WEEK, 2 * WEEK).sessions[0].erythema_resolved_after)
+        out = [_redness(_stamp(L, presses=3)) for L in (0.3e-3, 0.5e-3, 0.75e-3)]
         # visible redness that lasts at most 24 h and grows with needle length
         return 1.0 if max(out) > 0 and all(x <= 24 * H for x in out) and out == sorted(out) else 0.0
     R.append(Row("HT7", "test", "Hackethal 2021 (A)", "300-750 um arrays: redness up to 24 h, longer for longer needles", 1.0, "",
@@ -277,13 +284,7 @@ def rows() -> List[Row]:
                  note="model: collagen I synthesis ratio"))
 
     def bal():
-        out = []
-        for L in (0.2e-3, 0.3e-3, 0.4e-3):
-            s = c.Stamp()
-            n = s.needle
-            n.length = L
-            s.needle = n
-            out.append(_run(c.Device(s), 1, 4 * WEEK, 1 * WEEK).sessions[0].erythema_resolved_after)
+        out = [_redness(_stamp(L), 1 * WEEK) for L in (0.2e-3, 0.3e-3, 0.4e-3)]
         return 1.0 if min(out) > 0 and max(out) < 2 * H else 0.0
     R.append(Row("HT10", "test", "Bal 2008 (A)", "200-400 um arrays: visible irritation, gone within 2 h", 1.0, "", 1,
                  bal, qualitative=True, note="10 x 10 stamp, 10 N (R): the flare alone, inflammation stays invisible"))
@@ -335,13 +336,7 @@ def table(rs: List[Row]) -> str:
 def redness_by_depth() -> List[tuple]:
     """(label, real depth m, redness s) for short arrays, home rollers and clinical pens."""
     c = _c()
-    out = []
-    for L in (0.25e-3, 0.5e-3, 0.75e-3):
-        s = c.Stamp()
-        n = s.needle
-        n.length = L
-        s.needle = n
-        out.append(("stamp", s))
+    out = [("stamp", _stamp(L)) for L in (0.25e-3, 0.5e-3, 0.75e-3)]
     out += [("home roller", c.home_roller(L)) for L in (0.2e-3, 0.5e-3)]
     out += [("clinical pen", c.clinical_pen(L)) for L in (0.5e-3, 1e-3, 1.5e-3, 2.5e-3)]
     res = []
