@@ -40,6 +40,7 @@
 #include "dermasim/numerics/diffusion.hpp"
 #include "dermasim/numerics/patankar_rd.hpp"
 #include "dermasim/numerics/reaction.hpp"
+#include "dermasim/numerics/splitting.hpp"
 #include "dermasim/numerics/transmissibility.hpp"
 #include "dermasim/skin/layers.hpp"
 
@@ -315,6 +316,7 @@ class HealingModel {
     kin_.DT0 = p_.D_T * e0;
     kin_.n = names_.size();
     if (!modules_.empty()) kin_.modules = &modules_;
+    split_ = scheme_ == HealingScheme::unsplit ? unsplit_operators() : split_operators();
   }
   HealingModel(const HealingModel&) = delete;
   HealingModel& operator=(const HealingModel&) = delete;
@@ -384,22 +386,9 @@ class HealingModel {
   }
 
   /// One step of dt seconds with the model's scheme (allocation-free).
-  void step(FieldSet& u, double dt) {
-    if (scheme_ == HealingScheme::unsplit) {
-      const double h = 0.5 * dt;
-      chemo_.step(u, h);
-      diff_.step_lateral(u, h);
-      rdz_.step(u, kin_, dt);
-      diff_.step_lateral(u, h);
-      chemo_.step(u, h);
-      return;
-    }
-    patankar_step(u, kin_, 0.5 * dt);
-    chemo_.step(u, dt);  // first order (forward-Euler sub-steps): one call per step
-    update_robin(u);
-    diff_.step(u, dt);
-    patankar_step(u, kin_, 0.5 * dt);
-  }
+  void step(FieldSet& u, double dt) { split_.step(u, kin_.t, dt); }
+  /// The operators of a step, in Strang order (the last one gets the full step).
+  const StrangSplitting& splitting() const { return split_; }
 
   /// Transport only (chemotaxis ½, diffusion 1, chemotaxis ½): conservative with closed
   /// channels (zero flux everywhere); used by the conservation tests.
@@ -491,6 +480,29 @@ class HealingModel {
     chemo_ = ChemotaxisOperator(grid, std::move(cs));
   }
 
+  using Op = std::shared_ptr<SplitOperator>;
+  static Op op(const char* name, int order, FunctionOperator::Fn f) {
+    return std::make_shared<FunctionOperator>(name, order, std::move(f));
+  }
+  /// unsplit: chemotaxis ½ · lateral diffusion ½ · [kinetics + z diffusion] 1 · lateral ½ · chemotaxis ½
+  StrangSplitting unsplit_operators() {
+    return StrangSplitting({op("chemotaxis", 1, [this](FieldSet& u, double, double dt) { chemo_.step(u, dt); }),
+                            op("lateral diffusion", 1,
+                               [this](FieldSet& u, double, double dt) { diff_.step_lateral(u, dt); }),
+                            op("kinetics + z diffusion (MPRK22)", 2,
+                               [this](FieldSet& u, double, double dt) { rdz_.step(u, kin_, dt); })});
+  }
+  /// split: reaction ½ · [chemotaxis 1 (forward-Euler sub-steps), diffusion 1 (LOD, top Robin)] · reaction ½
+  StrangSplitting split_operators() {
+    return StrangSplitting({op("reaction (MPRK22)", 2,
+                               [this](FieldSet& u, double, double dt) { patankar_step(u, kin_, dt); }),
+                            op("transport", 1, [this](FieldSet& u, double, double dt) {
+                              chemo_.step(u, dt);
+                              update_robin(u);
+                              diff_.step(u, dt);
+                            })});
+  }
+
   /// Species, units and observables of the core and the modules; binds each module.
   void bind_modules(const std::map<std::string, double>& overrides) {
     names_ = healing::species_names();
@@ -539,6 +551,7 @@ class HealingModel {
   ReactionDiffusionZ rdz_;
   ChemotaxisOperator chemo_;
   HealingKinetics kin_;
+  StrangSplitting split_;
 };
 
 }  // namespace dermasim::healing

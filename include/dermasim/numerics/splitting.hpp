@@ -66,6 +66,22 @@ class ReactionOperator : public SplitOperator {
   int order_;
 };
 
+/// An operator given as a function: e.g. a model's own operators, which it keeps (and
+/// updates: occlusion, time) itself and hands to the splitting by reference.
+class FunctionOperator : public SplitOperator {
+ public:
+  using Fn = std::function<void(FieldSet&, double, double)>;
+  FunctionOperator(std::string name, int order, Fn f) : name_(std::move(name)), order_(order), f_(std::move(f)) {}
+  void advance(FieldSet& u, double t, double dt) override { f_(u, t, dt); }
+  int order() const override { return order_; }
+  std::string name() const override { return name_; }
+
+ private:
+  std::string name_;
+  int order_;
+  Fn f_;
+};
+
 class StrangSplitting {
  public:
   StrangSplitting() = default;

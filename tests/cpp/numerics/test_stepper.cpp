@@ -235,3 +235,17 @@ TEST_CASE("stepper: the RMS error norm controls a localised problem, with fewer 
   CHECK(std::memcmp(frms.data(1), frms2.data(1), g.size() * sizeof(double)) == 0);
   CHECK_THROWS_WITH_AS(parse_error_norm("l2"), doctest::Contains("numerics.error_norm"), invalid_argument);
 }
+
+TEST_CASE("stepper: Strang splitting calls function operators in symmetric order with half steps") {
+  std::vector<std::pair<std::string, double>> calls;
+  auto rec = [&](const char* n) {
+    return std::make_shared<FunctionOperator>(n, 2, [&calls, n](FieldSet&, double, double dt) { calls.push_back({n, dt}); });
+  };
+  StrangSplitting split({rec("a"), rec("b"), rec("c")});
+  Grid g = Grid::uniform(1, 1, 1, 1, 1, 1);
+  FieldSet f(g, {"x"});
+  split.step(f, 0.0, 2.0);
+  const std::vector<std::pair<std::string, double>> want{{"a", 1.0}, {"b", 1.0}, {"c", 2.0}, {"b", 1.0}, {"a", 1.0}};
+  CHECK(calls == want);
+  CHECK(split.order() == 2);
+}
