@@ -53,6 +53,11 @@ void bind_skin(py::module_& m) {
       .value("hypodermis", Layer::hypodermis);
   m.def("layer_name", &layer_name, py::arg("layer"));
   m.def("layer_key", &layer_key, py::arg("layer"));
+  m.def("layer_keys", [] {
+    std::vector<std::string> k;
+    for (int l = 0; l < n_layers; ++l) k.push_back(layer_key(static_cast<Layer>(l)));
+    return k;
+  }, "The layer keys, top to bottom (SC, VE, PD, RD, HY): the one definition the Python layer uses.");
 
   py::class_<LayerProperties>(m, "LayerProperties", "One skin layer (SI units)")
       .def(py::init([](double thickness, double shear_modulus, double vascular_access,

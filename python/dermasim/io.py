@@ -53,7 +53,7 @@ __all__ = ["ResultWriter", "open_dataset", "read_result", "write_xdmf", "cleanup
 
 FORMAT = "dermasim-result"
 FORMAT_VERSION = 2  # 2: sealed (user block digest); 1: no seal
-LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
+from ._layers import LAYER_KEYS  # noqa: E402
 
 
 def _faces_from_centres(c: np.ndarray, length: Optional[float] = None) -> np.ndarray:

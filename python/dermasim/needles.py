@@ -27,7 +27,7 @@ import numpy as np
 
 from . import _core
 
-LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
+from ._layers import LAYER_KEYS  # noqa: E402
 LAYER_NAMES = ("stratum corneum", "viable epidermis", "papillary dermis", "reticular dermis", "hypodermis")
 DEVICE_KINDS = ("pen", "roller", "home-roller", "home-roller-540", "clinical-roller", "stamp", "applicator")
 

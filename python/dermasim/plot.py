@@ -16,10 +16,10 @@ import numpy as np
 __all__ = ["outcomes", "depth_profile", "field_slice", "needle_comparison", "standard_figures",
            "ResultPlotter", "LAYER_COLOURS"]
 
-LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
+from ._layers import LAYER_KEYS  # noqa: E402
 LAYER_NAMES = {"SC": "stratum corneum", "VE": "viable epidermis", "PD": "papillary dermis",
                "RD": "reticular dermis", "HY": "hypodermis"}
-LAYER_COLOURS = {"SC": "#f2e6d9", "VE": "#f7d9c4", "PD": "#fbe3e8", "RD": "#e8eef8", "HY": "#fdf6d8"}
+LAYER_COLOURS = dict(zip(LAYER_KEYS, ("#f2e6d9", "#f7d9c4", "#fbe3e8", "#e8eef8", "#fdf6d8")))
 
 
 def _axes(ax: Any = None, figsize: Tuple[float, float] = (6.4, 4.0)) -> Tuple[Any, Any]:

@@ -48,7 +48,7 @@ SESSION_UNITS: Dict[str, str] = {
     "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",
     "epidermis_recovered_after": "s", "pih_risk": "1", "downtime": "s", "collagen_PD_gain": "1",
     "collagen_PD_cumulative": "1",
-    **{f"injured_fraction_{k}": "1" for k in ("SC", "VE", "PD", "RD", "HY")}}
+    **{f"injured_fraction_{k}": "1" for k in LAYER_KEYS}}
 SESSION_COLUMNS = list(SESSION_UNITS)
 #: Recovery times that are NaN when not reached within the session's window (before the next
 #: session, or the end of the run): what was not reached.

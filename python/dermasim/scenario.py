@@ -36,7 +36,7 @@ __all__ = ["Param", "Spec", "LayerProperties", "Skin", "Needle", "Device", "Roll
            "Scenario", "LAYER_KEYS"]
 
 #: Short keys of the five skin layers, top to bottom (as in include/dermasim/skin/layers.hpp).
-LAYER_KEYS = ("SC", "VE", "PD", "RD", "HY")
+from ._layers import LAYER_KEYS  # noqa: E402
 
 
 class Param:
