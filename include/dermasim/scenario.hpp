@@ -5,6 +5,7 @@
 // of the scenario. All values SI.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "dermasim/healing/protocol.hpp"
 #include "dermasim/mechanics/penetration.hpp"
 #include "dermasim/modules/all.hpp"
+#include "dermasim/outcomes/metrics.hpp"
 #include "dermasim/skin/presets.hpp"
 #include "dermasim/skin/layers.hpp"
 
@@ -106,6 +108,12 @@ struct Scenario {
     }
     const auto values = model::module_parameters(m, module_parameters);
     for (auto& x : m) x->set_parameters(values);
+    auto core = outcomes::Metrics::names();
+    core.push_back("pih_risk");
+    for (const auto& x : m)
+      for (const auto& o : x->observables())
+        if (std::find(core.begin(), core.end(), o.name) != core.end())
+          throw invalid_argument("module " + x->name() + ": outcome '" + o.name + "' is an outcome of the healing model");
     return m;
   }
 

@@ -143,10 +143,14 @@ inline Checkpoint make_checkpoint(std::size_t s, double t, const FieldSet& u, co
 }
 
 /// Restores a run from `c`; returns the index of the next session.
-inline std::size_t resume_from(const Checkpoint& c, const healing::Protocol& pr, FieldSet& u,
-                               outcomes::OutcomeRecorder& rec, std::vector<std::size_t>& mark, Result& res,
-                               TimeStepper& stepper) {
-  const std::string why = checkpoint_mismatch(c, pr, u.species(), u.cells());
+inline std::size_t resume_from(const Checkpoint& c, const healing::Protocol& pr, const healing::HealingModel& model,
+                               FieldSet& u, outcomes::OutcomeRecorder& rec, std::vector<std::size_t>& mark,
+                               Result& res, TimeStepper& stepper) {
+  std::string why = checkpoint_mismatch(c, pr, u.species(), u.cells());
+  std::vector<std::string> obs;
+  for (const auto& o : model.module_observables()) obs.push_back(o.name);
+  if (why.empty() && (c.state.names() != u.names() || c.units != model.species_units() || c.observables != obs))
+    why = "it holds other species, units or module outcomes than this scenario's model";
   if (!why.empty()) throw invalid_argument("simulate: cannot resume from the checkpoint: " + why);
   for (std::size_t sp = 0; sp < u.species(); ++sp) std::copy(c.state[sp].begin(), c.state[sp].end(), u[sp].begin());
   rec.times = c.outcome_times;
@@ -220,7 +224,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   const double bleed = sc.patient.anticoagulants ? params.anticoagulant_bleeding_factor : 1.0;
   std::vector<std::size_t> mark;  // recorder index at each session (after the injury)
   double t = opt.resume ? opt.resume->time : 0.0;
-  const std::size_t s0 = opt.resume ? detail::resume_from(*opt.resume, pr, u, rec, mark, res, stepper) : 0;
+  const std::size_t s0 = opt.resume ? detail::resume_from(*opt.resume, pr, model, u, rec, mark, res, stepper) : 0;
   if (!opt.resume) {
     rec.record(0.0, u);
     // observers scheduled at t = 0 (snapshots, storage, progress) see the baseline state; the

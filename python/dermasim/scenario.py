@@ -861,6 +861,16 @@ class ModuleSet:
     def values(self) -> Dict[str, Any]:
         return dict(self._values)
 
+    def default(self, name: str) -> float:
+        """The declared default (SI) of an enabled module's parameter ("tracer.decay")."""
+        for m in module_catalog():
+            if m["name"] in self.enabled:
+                for p in m["parameters"]:
+                    if p["name"] == name:
+                        return float(p["default"]) * float(p["to_si"])
+        raise InvalidArgumentError(f"modules.{name} is not a parameter of the enabled modules "
+                                   f"({', '.join(self.enabled) or 'none'})")
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ModuleSet) and (self.enabled, self._values) == (other.enabled, other._values)
 
@@ -1077,6 +1087,8 @@ class Scenario:
         part = name.split(".", 1)[0]
         if part in self._registries:  # not overridden: the C++ default
             return getattr(self, part).default(name)
+        if part == "modules":  # not overridden: the module's declared default (SI)
+            return self.modules.default(name[len("modules."):])
         raise InvalidArgumentError(f"unknown parameter {_show(name)}{suggest(name, flat)}")
 
     def with_values(self, values: Mapping[str, Any]) -> "Scenario":

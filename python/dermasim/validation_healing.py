@@ -145,6 +145,8 @@ def cohort_shares(device, n, interval, follow_up, sigma, g50, cuts=(0.25, 0.5, 0
     import numpy as np
 
     lr, g = _gain_curve(device, n, interval, follow_up)
+    if not np.all(np.diff(g) > 0):  # the inversion below needs the gain to rise with r
+        raise ValueError("cohort_shares: the collagen gain does not rise with the responsiveness")
     out = []
     for cut in cuts:  # I = g₊/(g₊ + g₅₀) > cut  ⇔  g > g₅₀ cut/(1 − cut) > 0
         g_cut = g50 * cut / (1 - cut)
@@ -187,13 +189,10 @@ def rows() -> List[Row]:
                  lambda: c.HealingParameters().get("healing.patient.smoking_synthesis_factor"), tol=0.02,
                  note="fits patient.smoking_synthesis_factor"))
 
-    def flare():
-        p = c.HealingParameters()
-        a, k = p.get("healing.flare.peak_index"), p.get("healing.flare.decay")
-        return math.log(a / p.get("healing.outcome.erythema_threshold")) / k
-
     R.append(Row("HR7", "train", "blank prick, laser Doppler (A)", "neurogenic flare gone (flow back to baseline)", 1 * H,
-                 "h", 1 / H, flare, tol=0.02, note="fits flare.decay (full flare, index 0.5 [P])"))
+                 "h", 1 / H, lambda: _redness(_stamp(0.25e-3), 1 * WEEK), tol=0.1,
+                 note="fits flare.decay (ln 5 / 1 h for a full flare of index 0.5 [P]); model: a 0.25 mm stamp, "
+                      "whose inflammation stays invisible"))
 
     cohort: dict = {}
 

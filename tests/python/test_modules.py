@@ -64,3 +64,10 @@ def test_sweep_addresses_module_parameters_by_dotted_name():
     assert list(df["status"]) == ["ok"] * 3
     v = list(df["tracer_total"])
     assert v[0] > v[1] > v[2] > 0  # faster clearance, less left at the end
+
+
+def test_get_falls_back_to_the_declared_default():
+    sc = ds.Scenario(modules=["tracer"])
+    assert sc.get("modules.tracer.decay") == pytest.approx(0.5 / 86400)
+    with pytest.raises(InvalidArgumentError, match="not a parameter of the enabled modules"):
+        ds.Scenario().get("modules.tracer.decay")

@@ -290,8 +290,10 @@ struct HealingKinetics {
       L[sI] += robin_rate(h, dz0, DI0);
       L[sT] += robin_rate(h, dz0, DT0);
     }
-    if (modules)
+    if (modules) {
+      for (std::size_t s = n_species; s < n; ++s) P[s] = L[s] = 0.0;  // a module may leave some unset
       for (const auto& m : *modules) m->rates(t, k, u, P, L);
+    }
   }
 };
 
@@ -339,7 +341,7 @@ class HealingModel {
     }
   }
   /// Time at the start of the next step (modules' rates may depend on it), s.
-  void set_time(double t) { kin_.t = t; }
+  void set_time(double t) { t_step_ = kin_.t = t; }
   /// Order the step-doubling controller assumes, and whether the accepted step is the
   /// locally extrapolated one (unsplit: yes; its error expansion starts at first order in
   /// stiff phases, docs/numerics.md §5).
@@ -386,7 +388,7 @@ class HealingModel {
   }
 
   /// One step of dt seconds with the model's scheme (allocation-free).
-  void step(FieldSet& u, double dt) { split_.step(u, kin_.t, dt); }
+  void step(FieldSet& u, double dt) { split_.step(u, t_step_, dt); }
   /// The operators of a step, in Strang order (the last one gets the full step).
   const StrangSplitting& splitting() const { return split_; }
 
@@ -489,13 +491,18 @@ class HealingModel {
     return StrangSplitting({op("chemotaxis", 1, [this](FieldSet& u, double, double dt) { chemo_.step(u, dt); }),
                             op("lateral diffusion", 1,
                                [this](FieldSet& u, double, double dt) { diff_.step_lateral(u, dt); }),
-                            op("kinetics + z diffusion (MPRK22)", 2,
-                               [this](FieldSet& u, double, double dt) { rdz_.step(u, kin_, dt); })});
+                            op("kinetics + z diffusion (MPRK22)", 2, [this](FieldSet& u, double t, double dt) {
+                              kin_.t = t;  // modules' rates see the sub-step's start time
+                              rdz_.step(u, kin_, dt);
+                            })});
   }
   /// split: reaction ½ · [chemotaxis 1 (forward-Euler sub-steps), diffusion 1 (LOD, top Robin)] · reaction ½
   StrangSplitting split_operators() {
     return StrangSplitting({op("reaction (MPRK22)", 2,
-                               [this](FieldSet& u, double, double dt) { patankar_step(u, kin_, dt); }),
+                               [this](FieldSet& u, double t, double dt) {
+                                 kin_.t = t;  // modules' rates see the sub-step's start time
+                                 patankar_step(u, kin_, dt);
+                               }),
                             op("transport", 1, [this](FieldSet& u, double, double dt) {
                               chemo_.step(u, dt);
                               update_robin(u);
@@ -524,9 +531,19 @@ class HealingModel {
     if (names_.size() > max_kinetic_species)
       throw invalid_argument("modules: " + std::to_string(names_.size()) + " species; at most " +
                              std::to_string(max_kinetic_species));
+    auto taken = [&](const std::string& n) {
+      for (const auto& x : names_) if (x == n) return true;
+      for (const auto& o : observables_) if (o.name == n) return true;
+      return false;
+    };
     for (const auto& m : modules_) {
       m->bind(b);
-      for (const auto& o : m->observables()) observables_.push_back(o);
+      for (const auto& o : m->observables()) {
+        if (taken(o.name))
+          throw invalid_argument("module " + m->name() + ": outcome '" + o.name +
+                                 "' is already a species or outcome of the model");
+        observables_.push_back(o);
+      }
     }
   }
 
@@ -552,6 +569,7 @@ class HealingModel {
   ChemotaxisOperator chemo_;
   HealingKinetics kin_;
   StrangSplitting split_;
+  double t_step_ = 0.0;  ///< start of the current step (set_time), s
 };
 
 }  // namespace dermasim::healing

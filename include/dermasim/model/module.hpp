@@ -78,7 +78,9 @@ class Module {
   void set_parameters(const std::map<std::string, double>& p) { b_.params = p; }
   /// Resolves indices (and keeps the parameter values); called once before the calls below.
   virtual void bind(const Binding& b) { b_ = b; }
-  /// Production and loss rates (unit/s and 1/s) of this module's species at z-cell k and time t.
+  /// Production and loss rates (unit/s and 1/s) of this module's species at z-cell k and time t
+  /// (t: the start of the sub-step; constant over the Patankar stages). Called at every k, for
+  /// surface species too (their value is 0 below the top plane); entries left unset are 0.
   virtual void rates(double t, int k, const double* u, double* P, double* L) const = 0;
   /// Response to one needling session (u on the model's grid, inj its injury field).
   virtual void on_injury(FieldSet& /*u*/, const InjuryField& /*inj*/) const {}
@@ -113,6 +115,7 @@ class ModuleRegistry {
   template <class M>
   bool add() {
     const std::string n = M().name();
+    if (factories_.count(n)) throw invalid_argument("modules: a module named '" + n + "' is registered twice");
     factories_[n] = [] { return std::unique_ptr<Module>(new M()); };
     return true;
   }
@@ -145,6 +148,10 @@ inline std::map<std::string, double> module_parameters(const std::vector<std::un
   for (const auto& m : mods)
     for (const auto& p : m->parameters()) keep.push_back(p), keep.back().name = m->name() + "." + p.name;
   for (const auto& p : keep) {
+    if (!(p.lo < p.hi) || p.value < p.lo || p.value > p.hi || !(p.to_si > 0))
+      throw invalid_argument("module parameter '" + p.name + "' is declared without a valid range, default or "
+                             "unit factor (lo < default < hi and to_si > 0 are required)");
+    if (decl.count(p.name)) throw invalid_argument("module parameter '" + p.name + "' is declared twice");
     v[p.name] = p.value * p.to_si;
     decl[p.name] = &p;
   }
