@@ -62,18 +62,21 @@ void bind_healing(py::module_& m) {
            " parameters; .to_dict())";
   });
 
-  py::class_<healing::PatientFactors>(m, "PatientFactors", "Patient factors beyond SkinProfile")
-      .def(py::init<>())
-      .def_readwrite("diabetes", &healing::PatientFactors::diabetes)
-      .def_readwrite("anticoagulants", &healing::PatientFactors::anticoagulants)
-      .def_readwrite("smoking", &healing::PatientFactors::smoking)
-      .def_readwrite("pregnancy", &healing::PatientFactors::pregnancy)
-      .def_readwrite("active_infection", &healing::PatientFactors::active_infection)
-      .def_readwrite("active_acne", &healing::PatientFactors::active_acne)
-      .def_readwrite("eczema_flare", &healing::PatientFactors::eczema_flare)
-      .def_readwrite("rosacea_flare", &healing::PatientFactors::rosacea_flare)
-      .def_readwrite("isotretinoin", &healing::PatientFactors::isotretinoin)
-      .def("warnings", &healing::PatientFactors::warnings);
+  py::class_<healing::PatientFactors> pf(m, "PatientFactors", "Patient factors beyond SkinProfile");
+  pf.def(py::init<>());
+  for (const auto& f : healing::PatientFactors::fields()) {
+    const auto mem = f.member;
+    pf.def_property(f.name, [mem](const healing::PatientFactors& p) { return p.*mem; },
+                    [mem](healing::PatientFactors& p, bool v) { p.*mem = v; }, f.doc);
+  }
+  pf.def_static("fields", [] {
+    py::list out;
+    const healing::PatientFactors d{};
+    for (const auto& f : healing::PatientFactors::fields())
+      out.append(py::dict(py::arg("name") = f.name, py::arg("default") = d.*(f.member), py::arg("doc") = f.doc));
+    return out;
+  }, "Every patient flag: name, default, doc (the declaration the Python Patient type is built from).");
+  pf.def("warnings", &healing::PatientFactors::warnings);
 
   py::class_<healing::Session>(m, "Session", "One treatment session (time in s)")
       .def(py::init<>())

@@ -26,6 +26,7 @@ import os
 from typing import Any, ClassVar, Dict, Mapping, Optional, Tuple, Type
 
 from . import units as _units
+from . import _core
 from ._core import InvalidArgumentError
 from .config import (as_table, check_keys, flatten, read_file, set_dotted, suggest, unflatten,
                      write_file)
@@ -651,17 +652,9 @@ class Patient(Spec):
     smoking change the model; the contraindications only produce warnings."""
 
     _prefix = "patient"
-    _params = {k: Param(False, "bool", doc=d) for k, d in [
-        ("diabetes", "slower switch to repair macrophages, less proliferation"),
-        ("anticoagulants", "anticoagulant therapy or a clotting disorder (more bleeding)"),
-        ("smoking", "current smoker (collagen synthesis x 0.556, Jorgensen 1998)"),
-        ("pregnancy", "contraindication (warning only)"),
-        ("active_infection", "contraindication (warning only)"),
-        ("active_acne", "contraindication (warning only)"),
-        ("eczema_flare", "contraindication (warning only)"),
-        ("rosacea_flare", "contraindication (warning only)"),
-        ("isotretinoin", "within the last 6 months (warning only)"),
-    ]}
+    # built from the C++ declaration (PatientFactors::fields(), through the bindings)
+    _params = {str(f["name"]): Param(bool(f["default"]), "bool", doc=str(f["doc"]))
+               for f in _core.PatientFactors.fields()}
 
 
 class RegistryParameters:

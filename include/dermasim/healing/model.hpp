@@ -85,6 +85,28 @@ struct PatientFactors {
   bool rosacea_flare = false;
   bool isotretinoin = false;  ///< within the last 6 months
 
+  /// Every flag with its dotted name (under "patient.") and doc: the one declaration the
+  /// bindings and the Python `Patient` type are built from.
+  struct Field {
+    const char* name;
+    bool PatientFactors::*member;
+    const char* doc;
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"diabetes", &PatientFactors::diabetes, "slower switch to repair macrophages, less proliferation"},
+        {"anticoagulants", &PatientFactors::anticoagulants, "anticoagulant therapy or a clotting disorder (more bleeding)"},
+        {"smoking", &PatientFactors::smoking, "current smoker (collagen synthesis x 0.556, Jorgensen 1998)"},
+        {"pregnancy", &PatientFactors::pregnancy, "contraindication (warning only)"},
+        {"active_infection", &PatientFactors::active_infection, "contraindication (warning only)"},
+        {"active_acne", &PatientFactors::active_acne, "contraindication (warning only)"},
+        {"eczema_flare", &PatientFactors::eczema_flare, "contraindication (warning only)"},
+        {"rosacea_flare", &PatientFactors::rosacea_flare, "contraindication (warning only)"},
+        {"isotretinoin", &PatientFactors::isotretinoin, "within the last 6 months (warning only)"},
+    };
+    return f;
+  }
+
   std::vector<std::string> warnings() const {
     std::vector<std::string> w;
     if (pregnancy) w.push_back("contraindication: pregnancy (no safety data; not modelled)");
