@@ -45,23 +45,72 @@ struct Numerics {
   std::string scheme = "unsplit"; ///< healing time integration: "unsplit" (MPRK22 of kinetics + z
                                   ///< diffusion, extrapolated) or "split" (first scheme, cross-checks)
 
+  /// One declaration per field: name, kind (the dimension of its SI value, or int/bool/str),
+  /// static range (SI), doc, and the choices of a string; the Python `Numerics` type is built
+  /// from it through the bindings. Ranges that depend on another field (lateral and raster
+  /// spacing ≤ patch size, h_max ≥ h_min, dt_max ≥ dt_initial) are checked in validate().
+  struct Field {
+    const char* name;
+    const char* kind;  ///< "int", "length", "time", "dimensionless", "bool", "str"
+    double lo, hi;     ///< SI (unused for bool and str)
+    const char* doc;
+    const char* choices;  ///< '|'-separated, for "str"
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"dimension", "int", 1, 3, "1 (depth column), 2 (x–z slice) or 3 (patch)", ""},
+        {"patch_size", "length", 1e-5, 0.1, "lateral extent of the periodic patch (2D/3D)", ""},
+        {"column_patch_size", "length", 1e-5, 0.1, "patch whose injury the 1D column averages", ""},
+        {"lateral_spacing", "length", 1e-6, 0.1, "lateral cell size (2D/3D)", ""},
+        {"raster_spacing", "length", 1e-6, 0.1,
+         "y cell size of the injury raster averaged onto the 2D slice (1D averages exactly)", ""},
+        // >= 1 um: at 0.3 um the graded grid has 372 cells and the default run took > 17 000
+        // steps (effectively a hang); 1 um gives 117 cells and 575 steps (docs/numerics.md)
+        {"h_min", "length", 1e-6, 1e-3,
+         "z spacing at the surface (>= 1 um: finer cells made runs effectively hang, see docs/numerics.md)", ""},
+        {"h_max", "length", 1e-7, 1e-2, "largest z spacing", ""},
+        {"growth", "dimensionless", 1.0, 10.0, "z grading factor per cell", ""},
+        {"rtol", "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller", ""},
+        {"error_norm", "str", 0, 0,
+         "norm of the step error over cells: 'rms' (weighted RMS per species, as CVODE; default) or 'max' "
+         "(every cell within tolerance)", "rms|max"},
+        {"atol_scale", "dimensionless", 1e-12, 1e6, "multiplies the absolute tolerances", ""},
+        {"dt_initial", "time", 1e-3, 1e6, "first step after each session", ""},
+        {"dt_max", "time", 1e-3, 1e8, "largest step", ""},
+        {"adaptive", "bool", 0, 0, "False: fixed steps of dt_initial", ""},
+        {"scheme", "str", 0, 0,
+         "time integration: 'unsplit' (MPRK22 of kinetics + z diffusion, extrapolated; default) or 'split' "
+         "(first scheme, for cross-checks)", "unsplit|split"},
+    };
+    return f;
+  }
+  static const Field& field(const std::string& name) {
+    for (const auto& f : fields())
+      if (name == f.name) return f;
+    throw invalid_argument("numerics: no field '" + name + "'");
+  }
+
   void validate() const {
-    require_count("numerics.dimension", dimension, 1, 3);
-    require_range("numerics.patch_size", patch_size, 1e-5, 0.1, "m");
-    require_range("numerics.lateral_spacing", lateral_spacing, 1e-6, patch_size, "m");
-    require_range("numerics.column_patch_size", column_patch_size, 1e-5, 0.1, "m");
-    require_range("numerics.raster_spacing", raster_spacing, 1e-6, patch_size, "m");
-    // >= 1 um: at 0.3 um the graded grid has 372 cells and the default run took > 17 000 steps
-    // (effectively a hang); 1 um gives 117 cells and 575 steps (docs/numerics.md)
-    require_range("numerics.h_min", h_min, 1e-6, 1e-3, "m");
-    require_range("numerics.h_max", h_max, h_min, 1e-2, "m");
-    require_range("numerics.growth", growth, 1.0, 10.0);
-    require_range("numerics.rtol", rtol, 1e-12, 0.5);
-    require_range("numerics.atol_scale", atol_scale, 1e-12, 1e6);
-    require_range("numerics.dt_initial", dt_initial, 1e-3, 1e6, "s");
-    require_range("numerics.dt_max", dt_max, dt_initial, 1e8, "s");
+    require_count("numerics.dimension", dimension, int(field("dimension").lo), int(field("dimension").hi));
+    range("patch_size", patch_size);
+    require_range("numerics.lateral_spacing", lateral_spacing, field("lateral_spacing").lo, patch_size, "m");
+    range("column_patch_size", column_patch_size);
+    require_range("numerics.raster_spacing", raster_spacing, field("raster_spacing").lo, patch_size, "m");
+    range("h_min", h_min);
+    require_range("numerics.h_max", h_max, h_min, field("h_max").hi, "m");
+    range("growth", growth);
+    range("rtol", rtol);
+    range("atol_scale", atol_scale);
+    range("dt_initial", dt_initial);
+    require_range("numerics.dt_max", dt_max, dt_initial, field("dt_max").hi, "s");
     (void)healing::parse_scheme(scheme);
     (void)parse_error_norm(error_norm);
+  }
+  /// Range check of a field against its declaration (unit: m, s or none, by kind).
+  static void range(const char* name, double v) {
+    const Field& f = field(name);
+    const std::string k = f.kind;
+    require_range(std::string("numerics.") + name, v, f.lo, f.hi, k == "length" ? "m" : (k == "time" ? "s" : ""));
   }
   /// The simulation grid for a skin profile.
   Grid grid(const SkinProfile& skin) const {

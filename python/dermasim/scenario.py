@@ -603,33 +603,24 @@ class Protocol(Spec):
         return [i * self.interval for i in range(self.sessions)]
 
 
+def _field_range(f: Mapping[str, Any]) -> Tuple[Any, Any]:
+    """(lo, hi) of a C++ field declaration: none for bool/str, ints for int."""
+    if f["kind"] in ("bool", "str"):
+        return None, None
+    conv = int if f["kind"] == "int" else float
+    return conv(f["lo"]), conv(f["hi"])
+
+
 class Numerics(Spec):
     """Resolution and tolerances (``dermasim::Numerics``). ``dimension`` 1 is the depth column
     (sweep speed), 2 an x–z slice, 3 the patch. The z grid is graded from ``h_min`` with a face
     on every layer boundary. Snapshots, threads and progress are arguments of ``simulate``."""
 
     _prefix = "numerics"
-    _params = {
-        "dimension": Param(1, "int", 1, 3, "1 (depth column), 2 (x–z slice) or 3 (patch)"),
-        "patch_size": Param("2 mm", "length", 1e-5, 0.1, "lateral extent of the periodic patch (2D/3D)"),
-        "column_patch_size": Param("6 mm", "length", 1e-5, 0.1, "patch whose injury the 1D column averages"),
-        "lateral_spacing": Param("40 um", "length", 1e-6, 0.1, "lateral cell size (2D/3D)"),
-        "raster_spacing": Param("100 um", "length", 1e-6, 0.1, "y cell size of the injury raster averaged onto the 2D slice (1D averages exactly)"),
-        "h_min": Param("10 um", "length", 1e-6, 1e-3, "z spacing at the surface (>= 1 um: finer cells made runs effectively hang, see docs/numerics.md)"),
-        "h_max": Param("80 um", "length", 1e-7, 1e-2, "largest z spacing"),
-        "growth": Param(1.15, "dimensionless", 1.0, 10.0, "z grading factor per cell"),
-        "rtol": Param(1e-3, "dimensionless", 1e-12, 0.5, "relative tolerance of the step controller"),
-        "error_norm": Param("rms", "str", choices=("rms", "max"),
-                            doc="norm of the step error over cells: 'rms' (weighted RMS per species, as "
-                                "CVODE; default) or 'max' (every cell within tolerance)"),
-        "atol_scale": Param(1.0, "dimensionless", 1e-12, 1e6, "multiplies the absolute tolerances"),
-        "dt_initial": Param("30 s", "time", 1e-3, 1e6, "first step after each session"),
-        "dt_max": Param("7 days", "time", 1e-3, 1e8, "largest step"),
-        "adaptive": Param(True, "bool", doc="False: fixed steps of dt_initial"),
-        "scheme": Param("unsplit", "str", choices=("unsplit", "split"),
-                        doc="time integration: 'unsplit' (MPRK22 of kinetics + z diffusion, "
-                            "extrapolated; default) or 'split' (first scheme, for cross-checks)"),
-    }
+    # built from the C++ declaration (Numerics::fields(); defaults from a default Numerics)
+    _params = {str(f["name"]): Param(getattr(_core.Numerics(), str(f["name"])), str(f["kind"]),
+                                     *_field_range(f), str(f["doc"]), tuple(f["choices"]) or None)
+               for f in _core.Numerics.fields()}
 
     def _validate(self) -> None:
         if not hasattr(self, "adaptive"):
