@@ -15,6 +15,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Callable, List
 
 H, DAY, WEEK, MONTH = 3600.0, 86400.0, 7 * 86400.0, 30.4375 * 86400.0
@@ -44,7 +45,8 @@ def _c():
     return _core
 
 
-def _run(device, n, interval, follow_up, skin=None, patient=None):
+def _run(device, n, interval, follow_up, skin=None, patient=None, synthesis=1.0):
+    """The 1D run of n sessions; `synthesis` scales the activated collagen synthesis (III and I)."""
     c = _c()
     sc = c.HealingScenario.regular(device, n, interval, follow_up)
     sc.numerics.dimension = 1
@@ -52,6 +54,11 @@ def _run(device, n, interval, follow_up, skin=None, patient=None):
         sc.skin = skin
     if patient is not None:
         sc.patient = patient
+    if synthesis != 1.0:
+        p = sc.parameters
+        for name in ("healing.collagen.activated_synthesis_III", "healing.collagen.activated_synthesis_I"):
+            p.set(name, synthesis * p.get(name))
+        sc.parameters = p
     return c.simulate_healing(sc)
 
 
@@ -87,47 +94,30 @@ def _redness(device, follow_up=2 * WEEK):
 # shares; every other row is predicted. docs/model.md §5.11.
 
 
-def _gain(device, n, interval, follow_up, r):
-    c = _c()
-    sc = c.HealingScenario.regular(device, n, interval, follow_up)
-    sc.numerics.dimension = 1
-    p = sc.parameters
-    for name in ("healing.collagen.activated_synthesis_III", "healing.collagen.activated_synthesis_I"):
-        p.set(name, r * p.get(name))
-    sc.parameters = p
-    return float(c.simulate_healing(sc).series["collagen_PD"][-1])
-
-
 _ALSTER = dict(n=3, interval=MONTH, follow_up=MONTH)  # mean 2.5 monthly sessions (R: read as 3)
-def _gain_curve(device, n, interval, follow_up):
+_PHI = NormalDist()  # the standard normal
+
+
+def gain_curve(device, n, interval, follow_up) -> tuple:
+    """(ln r, PD collagen gain at the end) on 25 responsiveness values r in [0.02, 5]."""
     import numpy as np
 
     lr = np.linspace(math.log(0.02), math.log(5.0), 25)
-    g = np.array([_gain(device, n, interval, follow_up, math.exp(x)) for x in lr])
+    g = np.array([_run(device, n, interval, follow_up, synthesis=math.exp(x)).series["collagen_PD"][-1]
+                  for x in lr])
     return lr, g
 
 
-def _norm_ppf(p: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(p)
-
-
-def _norm_cdf(x: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().cdf(x)
-
-
-def fit_cohort() -> tuple:
+def fit_cohort(curve: tuple) -> tuple:
     """(σ, g₅₀) from Alster & Li 2020: 65 % of patients > 75 % improved, none < 50 % (read as
     ½/120 = 0.4 %). With I monotone in r: ln r at I = 0.75 is σ Φ⁻¹(0.35), at I = 0.5 σ Φ⁻¹(0.004);
-    I = 0.75 means g = 3 g₅₀, I = 0.5 means g = g₅₀."""
+    I = 0.75 means g = 3 g₅₀, I = 0.5 means g = g₅₀. `curve`: gain_curve of Alster's protocol."""
     import numpy as np
 
-    lr, g = _gain_curve(_c().clinical_pen(1.5e-3), **_ALSTER)
+    lr, g = curve
     gain = lambda x: float(np.interp(x, lr, g))
-    z75, z50 = _norm_ppf(0.35), _norm_ppf(0.5 / 120)
+    z75, z50 = _PHI.inv_cdf(0.35), _PHI.inv_cdf(0.5 / 120)
+
     def ratio(sig: float) -> float:  # rises with σ; infinite once the 0.4 % tail has no gain
         g_lo = gain(sig * z50)
         return gain(sig * z75) / g_lo if g_lo > 0 else math.inf
@@ -140,11 +130,11 @@ def fit_cohort() -> tuple:
     return sig, gain(sig * z50)
 
 
-def cohort_shares(device, n, interval, follow_up, sigma, g50, cuts=(0.25, 0.5, 0.75)) -> List[float]:
-    """Share of a cohort with improvement above each cut (ln r ~ N(0, σ²))."""
+def cohort_shares(curve: tuple, sigma: float, g50: float, cuts=(0.25, 0.5, 0.75)) -> List[float]:
+    """Share of a cohort with improvement above each cut (ln r ~ N(0, σ²); `curve`: gain_curve)."""
     import numpy as np
 
-    lr, g = _gain_curve(device, n, interval, follow_up)
+    lr, g = curve
     if not np.all(np.diff(g) > 0):  # the inversion below needs the gain to rise with r
         raise ValueError("cohort_shares: the collagen gain does not rise with the responsiveness")
     out = []
@@ -154,7 +144,7 @@ def cohort_shares(device, n, interval, follow_up, sigma, g50, cuts=(0.25, 0.5, 0
             out.append(0.0)
             continue
         x = float(np.interp(g_cut, g, lr)) if g_cut > g.min() else -math.inf
-        out.append(1.0 - _norm_cdf(x / sigma) if math.isfinite(x) else 1.0)
+        out.append(1.0 - _PHI.cdf(x / sigma) if math.isfinite(x) else 1.0)
     return out
 
 
@@ -194,16 +184,22 @@ def rows() -> List[Row]:
                  note="fits flare.decay (ln 5 / 1 h for a full flare of index 0.5 [P]); model: a 0.25 mm stamp, "
                       "whose inflammation stays invisible"))
 
-    cohort: dict = {}
+    cohort: dict = {}  # each gain curve (25 runs) and the fit, computed once
+
+    def curve(name: str) -> tuple:
+        if name not in cohort:
+            cohort[name] = (gain_curve(_pen(), **_ALSTER) if name == "alster" else
+                            gain_curve(c.clinical_roller(1.5e-3), 4, MONTH, MONTH))
+        return cohort[name]
 
     def fitted() -> tuple:
-        if not cohort:
-            cohort["fit"] = fit_cohort()
+        if "fit" not in cohort:
+            cohort["fit"] = fit_cohort(curve("alster"))
         return cohort["fit"]
 
     def alster(i: int) -> float:
         sig, g50 = fitted()
-        return cohort_shares(_pen(), **_ALSTER, sigma=sig, g50=g50, cuts=(0.5, 0.75))[i]
+        return cohort_shares(curve("alster"), sig, g50, cuts=(0.5, 0.75))[i]
 
     R.append(Row("HR8", "train", "Alster & Li 2020 (A)", "acne scars: share of patients > 75 % improved", 0.65, "%", 100,
                  lambda: alster(1), tol=0.02, note="with HR9 fits the cohort spread sigma of ln r and g50 (§5.11)"))
@@ -290,7 +286,7 @@ def rows() -> List[Row]:
 
     def bandral(cut: float) -> float:
         sig, g50 = fitted()
-        return cohort_shares(c.clinical_roller(1.5e-3), 4, MONTH, MONTH, sig, g50, cuts=(cut,))[0]
+        return cohort_shares(curve("bandral"), sig, g50, cuts=(cut,))[0]
     note_b = "dermaroller 1.5 mm, 4 monthly sessions, quartile grades (protocol R)"
     R.append(Row("HT11", "test", "Bandral 2018 (A)", "facial scars: share excellent or good (>= 50 % improved)", 0.66, "%",
                  100, lambda: bandral(0.5), note=note_b))

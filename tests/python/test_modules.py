@@ -71,3 +71,18 @@ def test_get_falls_back_to_the_declared_default():
     assert sc.get("modules.tracer.decay") == pytest.approx(0.5 / 86400)
     with pytest.raises(InvalidArgumentError, match="not a parameter of the enabled modules"):
         ds.Scenario().get("modules.tracer.decay")
+
+
+def test_every_module_parameter_is_documented_in_model_md_with_its_default():
+    import os
+    import re
+
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "model.md"), encoding="utf-8") as f:
+        text = f.read()
+    rows = dict(re.findall(r"^\| `([a-z_]+\.[a-z_.]+)` \| ([^|]+) \|", text, flags=re.M))
+    for m in ds.modules():
+        if m["name"] == "healing":
+            continue
+        for p in m["parameters"]:
+            assert p["name"] in rows, f"{p['name']} is not in docs/model.md §5.12"
+            assert float(rows[p["name"]]) == pytest.approx(p["default"]), p["name"]

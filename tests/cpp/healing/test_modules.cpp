@@ -105,11 +105,10 @@ class ClashingOutcome : public model::Module {
   std::vector<model::ObservableDecl> observables() const override { return {{"erythema", "-"}}; }
   void rates(double, int, const double*, double*, double*) const override {}  // P, L left 0
 };
-const bool clash_registered = model::ModuleRegistry::instance().add<ClashingOutcome>();
+[[maybe_unused]] const bool clash_registered = model::ModuleRegistry::instance().add<ClashingOutcome>();
 }  // namespace
 
 TEST_CASE("modules: a clashing outcome name and a second registration are refused") {
-  CHECK(clash_registered);
   Scenario s = with_tracer(0.5);
   s.modules = {"test_clash"};
   s.module_parameters.clear();
