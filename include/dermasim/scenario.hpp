@@ -150,10 +150,15 @@ struct Scenario {
   /// parameter of no enabled module or out of range, is an invalid_argument naming it).
   std::vector<std::unique_ptr<model::Module>> make_modules() const {
     std::vector<std::unique_ptr<model::Module>> m;
-    for (std::size_t i = 0; i < modules.size(); ++i) {
+    auto names = modules;
+    // topical applications on the course need the topical module (enabled here if not listed)
+    if (!protocol.applications.empty() && std::find(names.begin(), names.end(), "topical") == names.end())
+      names.push_back("topical");
+    for (std::size_t i = 0; i < names.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j)
-        if (modules[j] == modules[i]) throw invalid_argument("modules: '" + modules[i] + "' is enabled twice");
-      m.push_back(model::ModuleRegistry::instance().make(modules[i]));
+        if (names[j] == names[i]) throw invalid_argument("modules: '" + names[i] + "' is enabled twice");
+      m.push_back(model::ModuleRegistry::instance().make(names[i]));
+      m.back()->set_applications(protocol.applications);
     }
     const auto values = model::module_parameters(m, module_parameters);
     for (auto& x : m) x->set_parameters(values);

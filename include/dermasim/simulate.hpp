@@ -30,6 +30,7 @@
 #include "dermasim/run/checkpoint.hpp"
 #include "dermasim/run/report.hpp"
 #include "dermasim/run/result.hpp"
+#include "dermasim/run/topical_report.hpp"
 #include "dermasim/scenario.hpp"
 
 namespace dermasim {
@@ -70,6 +71,10 @@ inline StepperOptions stepper_options(const Scenario& sc, const healing::Healing
   so.dt_min = 1e-3;
   so.extrapolate = model.extrapolate();
   so.positive = true;
+  so.group = model.conserved_groups();
+  for (std::size_t i = 0; i < so.group.size(); ++i)
+    if (so.group[i] >= 0) break;
+    else if (i + 1 == so.group.size()) so.group.clear();  // no groups: the per-value rule
   return so;
 }
 
@@ -163,6 +168,25 @@ inline std::size_t resume_from(const Checkpoint& c, const healing::Protocol& pr,
   return c.next_session;
 }
 
+/// A begin or end of a topical application (a stepper stop).
+struct ApplicationEvent {
+  double time;
+  bool begin;
+  std::size_t index;
+};
+/// The applications' begins and ends in time order, ends before begins at a shared time.
+inline std::vector<ApplicationEvent> application_events(const healing::Protocol& pr) {
+  std::vector<ApplicationEvent> ev;
+  for (std::size_t i = 0; i < pr.applications.size(); ++i) {
+    ev.push_back({pr.applications[i].time, true, i});
+    ev.push_back({pr.applications[i].end(), false, i});
+  }
+  std::stable_sort(ev.begin(), ev.end(), [](const ApplicationEvent& a, const ApplicationEvent& b) {
+    return a.time < b.time || (a.time == b.time && !a.begin && b.begin);
+  });
+  return ev;
+}
+
 inline void finish_info(RunInfo& info, const StepStats& st, std::chrono::steady_clock::time_point wall0) {
   info.accepted_steps = st.accepted;
   info.rejected_steps = st.rejected;
@@ -233,8 +257,33 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
       if (o != &rec && o->schedule().includes(0.0) && !o->observe(0.0, u, stepper.stats()))
         res.info.completed = false;
   }
+  // topical applications: begin and end are stepper stops (ends first at a shared time)
+  const auto events = detail::application_events(pr);
+  std::size_t e = 0;
+  while (e < events.size() && (events[e].time < t || (events[e].time == t && !events[e].begin && opt.resume))) ++e;
+  if (opt.resume) model.set_occluded(pr.occluded_at(t));
+  // advances to `until`, applying the events before it (and the ends at it); false: stopped
+  auto run_events = [&](double until, bool begins_at_until) {
+    for (; e < events.size(); ++e) {
+      const auto& ev = events[e];
+      if (ev.time > until || (ev.time == until && ev.begin && !begins_at_until)) break;
+      if (ev.time > t) {
+        t = stepper.advance(u, t, ev.time, obs);
+        if (t < ev.time) return false;
+      }
+      if (ev.begin) model.begin_application(u, ev.index);
+      else model.end_application(u, ev.index);
+      model.set_occluded(pr.occluded_at(t));
+      stepper.set_dt(sc.numerics.dt_initial);
+    }
+    return true;
+  };
   for (std::size_t s = s0; s < pr.sessions.size() && res.info.completed; ++s) {
     const auto& ses = pr.sessions[s];
+    if (!run_events(ses.time, false)) {
+      res.info.completed = false;
+      break;
+    }
     if (ses.time > t) {
       t = stepper.advance(u, t, ses.time, obs);
       if (t < ses.time) {
@@ -247,22 +296,28 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
       break;
     }
     governor.update();  // the injury stage runs parallel regions too
+    // a gliding serum (before_needling) is on when the channels open
+    for (; e < events.size() && events[e].time == t && events[e].begin; ++e)
+      if (pr.applications[events[e].index].before_needling) model.begin_application(u, events[e].index);
+      else break;
     const InjuryField inj = detail::session_injury_of(sc, s, grid, opt);
     model.apply_injury(u, inj, bleed);
-    model.set_occluded(ses.occluded);
+    model.set_occluded(pr.occluded_at(t));
     stepper.set_dt(sc.numerics.dt_initial);
     rec.record(t, u);
     mark.push_back(rec.series.size() - 1);
     res.sessions.push_back(detail::session_row(sc, s, inj, grid));
   }
+  if (res.info.completed && !run_events(t_end, true)) res.info.completed = false;
   if (res.info.completed && t < t_end) {
     t = stepper.advance(u, t, t_end, obs);
     if (t < t_end) res.info.completed = false;
   }
   const int pt = std::clamp(sc.skin.phototype, 1, 6);
-  detail::session_outcomes(res.sessions, rec, mark, params, pt);
+  detail::session_outcomes(res.sessions, rec, mark, params, pt, sc.skin.layers[int(Layer::stratum_corneum)].thickness);
   detail::timeline_rows(res, rec, pr.last_session());
   detail::outcome_series(res, rec, model, params, pt);
+  res.applications = application_rows(res, pr);
   detail::finish_info(res.info, stepper.stats(), wall0);
   return res;
 }

@@ -100,6 +100,7 @@ void bind_healing(py::module_& m) {
       .def_static("regular", &healing::Protocol::regular, py::arg("device"), py::arg("sessions"),
                   py::arg("interval"), py::arg("follow_up"))
       .def_readwrite("sessions", &healing::Protocol::sessions)
+      .def_readwrite("applications", &healing::Protocol::applications, "topical applications in time order")
       .def_readwrite("follow_up", &healing::Protocol::follow_up, "s")
       .def("end_time", &healing::Protocol::end_time)
       .def("validate", &healing::Protocol::validate);
@@ -225,6 +226,7 @@ void bind_healing(py::module_& m) {
         return d;
       })
       .def_readonly("sessions", &Result::sessions)
+      .def_readonly("applications", &Result::applications)
       .def_readonly("timeline", &Result::timeline)
       .def_readonly("info", &Result::info)
       .def_readonly("snapshots", &Result::snapshots)

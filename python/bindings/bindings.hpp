@@ -12,6 +12,7 @@ void bind_io(pybind11::module_& m);
 void bind_observer(pybind11::module_& m);  // Schedule, PyObserver: Python trackers
 void bind_skin(pybind11::module_& m);  // skin, devices, penetration, injury
 void bind_healing(pybind11::module_& m);  // healing model, Scenario/Result, simulate
+void bind_treatment(pybind11::module_& m);  // topical agents and applications
 }  // namespace dermasim::bindings
 
 namespace dermasim::bindings {

@@ -33,5 +33,6 @@ PYBIND11_MODULE(_core, m) {
   dermasim::bindings::bind_io(m);
   dermasim::bindings::bind_observer(m);
   dermasim::bindings::bind_skin(m);
+  dermasim::bindings::bind_treatment(m);
   dermasim::bindings::bind_healing(m);
 }

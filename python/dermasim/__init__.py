@@ -31,6 +31,7 @@ from .results import Result
 from .scenario import (Applicator, LayerProperties, ModelParameters, ModuleSet, Needle, Numerics, Patient, Pen,
                        PenetrationParameters, Protocol, Roller, Scenario, Skin, Stamp)
 from .scenario import module_catalog as _module_catalog
+from .course import Course, Topical, agents
 
 
 def modules() -> list:
@@ -48,6 +49,7 @@ from .needles import injury, penetration
 __all__ = [
     "ModuleSet",
     "modules",
+    "Course", "Topical", "agents",
     "BoundaryCondition",
     "DermasimError",
     "DiffusionSolver",

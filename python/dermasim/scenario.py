@@ -912,13 +912,14 @@ class Scenario:
     """
 
     _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "penetration", "patient",
-                                         "numerics", "modules")
+                                         "numerics", "modules", "course")
     #: The parts that are overrides of a C++ registry (RegistryParameters).
     _registries: ClassVar[Tuple[str, ...]] = ("healing", "penetration")
 
     def __init__(self, skin: Any = None, device: Any = None, protocol: Any = None,
                  healing: Any = None, numerics: Any = None, patient: Any = None,
-                 seed: int = 20240601, title: str = "", penetration: Any = None, modules: Any = None):
+                 seed: int = 20240601, title: str = "", penetration: Any = None, modules: Any = None,
+                 course: Any = None):
         if skin is None and _has_presets():  # as the C++ Scenario: skin_preset("face")
             skin = Skin.preset("face")
         self.skin = _coerce(skin, Skin, "skin")
@@ -933,6 +934,10 @@ class Scenario:
         if isinstance(modules, (list, tuple)):
             modules = ModuleSet(modules)
         self.modules = _coerce(modules, ModuleSet, "modules")
+        from .course import Course  # procedures besides needling (topical applications)
+
+        self.course = course if isinstance(course, Course) else (
+            Course() if course is None else Course.from_dict(course))
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or seed >= 2**64:
             try:
                 import numpy as np
@@ -962,6 +967,8 @@ class Scenario:
         for k in self._parts:
             if k == "modules" and not (self.modules.enabled or self.modules.values):
                 continue  # none: files stay as they were
+            if k == "course" and not len(self.course):
+                continue
             d[k] = getattr(self, k).to_dict(units)
         return d
 
@@ -1040,6 +1047,8 @@ class Scenario:
             for x in sessions:
                 x.occluded = True
             p.sessions = sessions
+        if len(self.course):  # topical applications (the C++ topical module is enabled by them)
+            p.applications = self.course.applications([x.time for x in p.sessions])
         s.protocol = p
         s.parameters = self.healing.apply_to(s.parameters)
         if self.penetration.values:

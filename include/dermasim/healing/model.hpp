@@ -313,7 +313,7 @@ struct HealingKinetics {
       L[sT] += robin_rate(h, dz0, DT0);
     }
     if (modules) {
-      for (std::size_t s = n_species; s < n; ++s) P[s] = L[s] = 0.0;  // a module may leave some unset
+      for (std::size_t s = n_species; s < this->n; ++s) P[s] = L[s] = 0.0;  // a module may leave some unset (this->n: `n` is the neutrophil ratio here)
       for (const auto& m : *modules) m->rates(t, k, u, P, L);
     }
   }
@@ -356,11 +356,18 @@ class HealingModel {
   const std::vector<std::unique_ptr<model::Module>>& modules() const { return modules_; }
   /// Names and units of the modules' observables, in the order observe_modules writes them.
   const std::vector<model::ObservableDecl>& module_observables() const { return observables_; }
-  void observe_modules(const FieldSet& u, double* out) const {
+  void observe_modules(double t, const FieldSet& u, double* out) const {
     for (const auto& m : modules_) {
-      m->observe(u, out);
+      m->observe(t, u, out);
       out += m->observables().size();
     }
+  }
+  /// Topical application i of the course begins (vehicle on) or ends (wiped off): modules' hooks.
+  void begin_application(FieldSet& u, std::size_t i) const {
+    for (const auto& m : modules_) m->begin_application(u, i);
+  }
+  void end_application(FieldSet& u, std::size_t i) const {
+    for (const auto& m : modules_) m->end_application(u, i);
   }
   /// Time at the start of the next step (modules' rates may depend on it), s.
   void set_time(double t) { t_step_ = kin_.t = t; }
@@ -391,6 +398,14 @@ class HealingModel {
     return u;
   }
 
+  /// Per species: the module's index for species of a module's conserved set, else -1.
+  std::vector<int> conserved_groups() const {
+    std::vector<int> g(names_.size(), -1);
+    std::size_t s = n_species;
+    for (std::size_t m = 0; m < modules_.size(); ++m)
+      for (const auto& d : modules_[m]->species()) g[s++] = d.conserved ? int(m) : -1;
+    return g;
+  }
   /// Absolute tolerances per species for the error controller (field units).
   std::vector<double> absolute_tolerances() const {
     std::vector<double> a(names_.size());
@@ -466,10 +481,12 @@ class HealingModel {
     const int nz = grid.nz();
     // transport
     std::vector<DiffusionSpec> specs(names_.size());
+    std::vector<std::size_t> own;  // moved in z by their module's operator
     for (std::size_t s = n_species; s < names_.size(); ++s)
       if (!decls_[s - n_species].surface) {
         specs[s].D.assign(nz, 0.0);
         for (int k = 0; k < nz; ++k) specs[s].D[k] = decls_[s - n_species].D[base_.layer[k]];
+        if (decls_[s - n_species].own_transport) own.push_back(s);
       }
     std::vector<double> DI(nz), DT(nz), DN(nz), DM(nz), DF(nz), chiN(nz), chiM(nz), chiF(nz);
     for (int k = 0; k < nz; ++k) {
@@ -491,7 +508,11 @@ class HealingModel {
     specs[sMR].D = DM;
     specs[sF].D = DF;
     specs[sFm].D = DF;
-    rdz_ = ReactionDiffusionZ(grid, specs);  // zero-flux top: the channels are in the kinetics
+    {
+      auto zspecs = specs;
+      for (std::size_t s : own) zspecs[s].D.clear();
+      rdz_ = ReactionDiffusionZ(grid, zspecs);  // zero-flux top: the channels are in the kinetics
+    }
     for (std::size_t s : {std::size_t(sI), std::size_t(sT)}) {
       specs[s].top_h.assign(grid.plane(), 0.0);
       specs[s].top_ext.assign(grid.plane(), 0.0);
@@ -510,16 +531,34 @@ class HealingModel {
   }
   /// unsplit: chemotaxis ½ · lateral diffusion ½ · [kinetics + z diffusion] 1 · lateral ½ · chemotaxis ½
   StrangSplitting unsplit_operators() {
-    return StrangSplitting({op("chemotaxis", 1, [this](FieldSet& u, double, double dt) { chemo_.step(u, dt); }),
+    std::vector<Op> ops;
+    if (has_module_operator())  // ½ before and ½ after the core (Strang)
+      ops.push_back(op("modules", 1, [this](FieldSet& u, double t, double dt) {
+        for (auto& m : modules_)
+          if (m->has_operator()) m->advance(u, t, dt);
+      }));
+    for (auto& o : core_unsplit_operators()) ops.push_back(std::move(o));
+    return StrangSplitting(ops);
+  }
+  bool has_module_operator() const {
+    for (const auto& m : modules_)
+      if (m->has_operator()) return true;
+    return false;
+  }
+  std::vector<Op> core_unsplit_operators() {
+    return {op("chemotaxis", 1, [this](FieldSet& u, double, double dt) { chemo_.step(u, dt); }),
                             op("lateral diffusion", 1,
                                [this](FieldSet& u, double, double dt) { diff_.step_lateral(u, dt); }),
                             op("kinetics + z diffusion (MPRK22)", 2, [this](FieldSet& u, double t, double dt) {
                               kin_.t = t;  // modules' rates see the sub-step's start time
                               rdz_.step(u, kin_, dt);
-                            })});
+                            })};
   }
   /// split: reaction ½ · [chemotaxis 1 (forward-Euler sub-steps), diffusion 1 (LOD, top Robin)] · reaction ½
   StrangSplitting split_operators() {
+    if (has_module_operator())
+      throw invalid_argument("numerics.scheme = 'split' does not take modules with their own operator (topical "
+                             "applications); use numerics.scheme = 'unsplit'");
     return StrangSplitting({op("reaction (MPRK22)", 2,
                                [this](FieldSet& u, double t, double dt) {
                                  kin_.t = t;  // modules' rates see the sub-step's start time
@@ -538,9 +577,10 @@ class HealingModel {
     units_ = healing::species_units();
     model::Binding b;
     b.grid = &grid_;
+    b.skin = &skin_;
     b.layer = base_.layer;
     b.params = model::module_parameters(modules_, overrides);
-    for (const auto& m : modules_) m->set_parameters(b.params);
+    for (const auto& m : modules_) m->set_parameters(b.params), m->set_skin(&skin_);
     for (const auto& m : modules_)
       for (const auto& d : m->species()) {
         names_.push_back(d.name);

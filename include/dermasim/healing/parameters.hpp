@@ -140,6 +140,12 @@ struct HealingParameters : ParamRegistry<HealingParameters> {
   double k_flare = std::log(5.0) / u::hour;  ///< decay of the flare vasodilation, 1/s
   double flare_area = 3.141592653589793e-4;  ///< skin area one puncture flares (π (1 cm)²), m²
   double closed_threshold = 0.1;   ///< open fraction (of initial) counted as closed, −
+  // after-care windows (docs/model.md §7.6): a TEWL proxy from the open channels
+  double kp_water = 1.3e-3 * u::cm / u::hour;  ///< water permeability of intact skin, m/s
+  double D_water = 2.3e-9;          ///< water diffusivity in an open channel lumen, m²/s
+  double barrier_tolerance = 0.1;   ///< TEWL proxy within this of intact: barrier back, −
+  double exercise_tolerance = 0.5;  ///< TEWL proxy within this of intact: sweat is fine, −
+  double uv_drive_threshold = 0.05; ///< epidermal inflammatory drive hill(I, K_pih) of UV sensitivity, −
   double K_pih = 1.0;              ///< I half-saturation of the pigmentation dose, ng/mL
   double beta_epi = 0.858;         ///< epidermal thickening per unit PD collagen change (set point), −
   double tau_epi = 48.0 * u::day;  ///< epidermal turnover: lag of the thickness behind its set point, s
@@ -261,6 +267,15 @@ inline const std::vector<HealingParameters::Info>& HealingParameters::registry()
       {"flare.decay", &P::k_flare, "1/h", h, 1e-3, 1e3, "[F] blank prick: flow back to baseline within 1 h (laser Doppler, A)"},
       {"flare.area", &P::flare_area, "cm^2", 1e-4, 1e-4, 1e3, "[A] axon-reflex flare reaches >= 10 mm from a prick (Van Neste 1991; PMID 1828855)"},
       {"outcome.closed_threshold", &P::closed_threshold, "-", 1, 1e-6, 1, "[P] 90 % closed"},
+      {"aftercare.water_permeability", &P::kp_water, "cm/h", u::cm / u::hour, 1e-6, 1,
+       "[A] 1.30e-3 cm/h, human skin in vitro at 30 C (freezing study; docs/model.md 7.6)"},
+      {"aftercare.lumen_water_diffusivity", &P::D_water, "m^2/s", 1, 1e-12, 1e-7, "[S] water self-diffusion 2.3e-9 m^2/s (25 C)"},
+      {"aftercare.barrier_tolerance", &P::barrier_tolerance, "-", 1, 1e-3, 10,
+       "[P] TEWL proxy within 10 % of intact skin (no clinical threshold found)"},
+      {"aftercare.exercise_tolerance", &P::exercise_tolerance, "-", 1, 1e-3, 10,
+       "[P] sweat is aqueous and mild: TEWL proxy within 50 %"},
+      {"aftercare.uv_drive_threshold", &P::uv_drive_threshold, "-", 1, 1e-6, 1,
+       "[P] epidermal inflammatory drive below 5 % of saturation"},
       {"outcome.pih_K", &P::K_pih, "ng/mL", 1, 1e-6, 1e3, "[P]"},
       {"outcome.epidermal_coupling", &P::beta_epi, "-", 1, 0, 10, "[F] Aust 2008 +40 % stratum spinosum at 1 year"},
       {"outcome.epidermal_turnover", &P::tau_epi, "day", 1.0 / d, 1, 1000, "[R] epidermal turnover 40-56 days (textbook)"},

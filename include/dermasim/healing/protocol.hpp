@@ -10,6 +10,7 @@
 #include "dermasim/device/device.hpp"
 #include "dermasim/healing/injury_source.hpp"
 #include "dermasim/skin/layers.hpp"
+#include "dermasim/treatment/topical.hpp"
 
 namespace dermasim::healing {
 
@@ -21,10 +22,12 @@ struct Session {
   bool occluded = false;        ///< occlusive dressing / product after the session
 };
 
-/// Sessions in time order plus the follow-up after the last one.
+/// The treatment course: needling sessions in time order, the follow-up after the last one, and
+/// topical applications (procedures that last; treatment/topical.hpp) in time order.
 struct Protocol {
   std::vector<Session> sessions;
   double follow_up = 6 * units::month;  ///< s after the last session
+  std::vector<treatment::Topical> applications;
 
   /// n sessions `interval` apart starting at t = 0.
   static Protocol regular(const Device& dev, int n, double interval, double follow_up) {
@@ -42,6 +45,16 @@ struct Protocol {
   }
   double last_session() const { return sessions.empty() ? 0.0 : sessions.back().time; }
   double end_time() const { return last_session() + follow_up; }
+  /// Whether the channels close at the occluded rate at time t: the last session's dressing, or
+  /// an occluded application on at t.
+  bool occluded_at(double t) const {
+    bool o = false;
+    for (const auto& s : sessions)
+      if (s.time <= t) o = s.occluded;
+    for (const auto& a : applications)
+      if (a.occluded && a.time <= t && t < a.end()) o = true;
+    return o;
+  }
 
   void validate() const {
     require_nonnegative("protocol.follow_up", follow_up, "s");
@@ -53,6 +66,18 @@ struct Protocol {
                                " s must be later than the previous session (" +
                                detail::fmt(sessions[i - 1].time) + " s)");
       sessions[i].device.validate();
+    }
+    for (std::size_t i = 0; i < applications.size(); ++i) {
+      const std::string p = "course.topical[" + std::to_string(i) + "]";
+      applications[i].validate(p);
+      if (applications[i].end() > end_time() * (1 + 1e-12))
+        throw invalid_argument(p + " ends at " + detail::fmt(applications[i].end() / units::day) +
+                               " d, after the end of the run (" + detail::fmt(end_time() / units::day) +
+                               " d); lengthen the follow-up or shorten the application");
+      if (i > 0 && applications[i].time < applications[i - 1].end())
+        throw invalid_argument(p + ".time = " + detail::fmt(applications[i].time) +
+                               " s: applications must be in time order and not overlap (the previous one ends at " +
+                               detail::fmt(applications[i - 1].end()) + " s)");
     }
     if (end_time() > 20 * units::year)
       throw invalid_argument("protocol end time = " + detail::fmt(end_time() / units::year) +

@@ -12,7 +12,7 @@
 //   rates(t, k, u, P, L)  production and loss rates of its own species at z-cell k (u: every
 //                  species of the state at that cell, indexed as resolved by bind());
 //   on_injury(u, inj)     its response to a needling session;
-//   observe(u, out)       the values of its observables.
+//   observe(t, u, out)    the values of its observables at time t.
 // The composite (healing::HealingModel) calls the core kinetics first and then each module's
 // rates, so the numerics (positive Patankar kinetics, the z solve, the thread-independent
 // block order) are the same for module species as for the core's.
@@ -30,6 +30,7 @@
 #include "dermasim/core/grid.hpp"
 #include "dermasim/injury/injury_field.hpp"
 #include "dermasim/skin/layers.hpp"
+#include "dermasim/treatment/topical.hpp"
 
 namespace dermasim::model {
 
@@ -40,6 +41,12 @@ struct SpeciesDecl {
   bool surface = false;                    ///< per-column surface state (top plane only)
   std::array<double, n_layers> baseline{}; ///< initial (unwounded) value per layer, unit
   std::array<double, n_layers> D{};        ///< diffusivity per layer, m²/s (0: no transport)
+  /// The module's own operator (advance) moves it in z; the core only diffuses it laterally
+  /// with D (2D/3D) and leaves its kinetics to the module.
+  bool own_transport = false;
+  /// Part of the module's conserved set: the step controller extrapolates all of the module's
+  /// conserved species or none (numerics/stepper.hpp, StepperOptions::group).
+  bool conserved = false;
 };
 
 /// One parameter of a module (display unit × to_si = SI).
@@ -60,6 +67,7 @@ struct ObservableDecl {
 /// What a module sees of the model it is part of (set once by bind()).
 struct Binding {
   const Grid* grid = nullptr;
+  const SkinProfile* skin = nullptr;
   std::vector<int> layer;                 ///< layer of each z cell
   std::map<std::string, std::size_t> index;  ///< species name → index in the state
   std::map<std::string, double> params;   ///< "<module>.<name>" → SI value
@@ -76,6 +84,8 @@ class Module {
 
   /// Parameter values ("<module>.<name>" → SI); set before species() is asked for.
   void set_parameters(const std::map<std::string, double>& p) { b_.params = p; }
+  /// The skin the model runs on; set with the parameters, before species() is asked for.
+  void set_skin(const SkinProfile* s) { b_.skin = s; }
   /// Resolves indices (and keeps the parameter values); called once before the calls below.
   virtual void bind(const Binding& b) { b_ = b; }
   /// Production and loss rates (unit/s and 1/s) of this module's species at z-cell k and time t
@@ -85,7 +95,19 @@ class Module {
   /// Response to one needling session (u on the model's grid, inj its injury field).
   virtual void on_injury(FieldSet& /*u*/, const InjuryField& /*inj*/) const {}
   /// Values of observables() (out has observables().size() entries).
-  virtual void observe(const FieldSet& /*u*/, double* /*out*/) const {}
+  virtual void observe(double /*t*/, const FieldSet& /*u*/, double* /*out*/) const {}
+
+  /// The course's topical applications (treatment/topical.hpp), set before species() is asked
+  /// for; a module that takes none ignores them.
+  virtual void set_applications(const std::vector<treatment::Topical>& /*apps*/) {}
+  /// Application i of set_applications() begins (its vehicle is put on) or ends (wiped off).
+  virtual void begin_application(FieldSet& /*u*/, std::size_t /*i*/) const {}
+  virtual void end_application(FieldSet& /*u*/, std::size_t /*i*/) const {}
+  /// A module may advance its own_transport species with an operator of its own (a conservative
+  /// solve, for instance), Strang-split with the core: ½ step before and ½ after it.
+  virtual bool has_operator() const { return false; }
+  /// Advances the module's species over [t, t + dt] (allocation-free; u: the whole state).
+  virtual void advance(FieldSet& /*u*/, double /*t*/, double /*dt*/) {}
 
  protected:
   std::size_t idx(const std::string& species) const {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include "dermasim/model/module.hpp"
+#include "dermasim/modules/topical.hpp"
 #include "dermasim/modules/tracer.hpp"
 
 namespace dermasim::modules {
 inline const bool registered_tracer = model::ModuleRegistry::instance().add<Tracer>();
+inline const bool registered_topical = model::ModuleRegistry::instance().add<Topical>();
 }  // namespace dermasim::modules

@@ -52,7 +52,7 @@ class Tracer : public model::Module {
     const double c = param("deposit");
     for (std::size_t i = 0; i < u.cells(); ++i) u[s_][i] += c * std::clamp(inj.damage[i], 0.0, 1.0);
   }
-  void observe(const FieldSet& u, double* out) const override {
+  void observe(double, const FieldSet& u, double* out) const override {
     const Grid& g = *b_.grid;
     const std::size_t P = g.plane();
     double dermis = 0, dV = 0, total = 0;

@@ -36,7 +36,7 @@
 namespace dermasim {
 
 /// Maximum number of species a pointwise kinetics may couple (stack buffers, no allocation).
-inline constexpr std::size_t max_kinetic_species = 32;
+inline constexpr std::size_t max_kinetic_species = 40;
 
 namespace detail {
 template <class K, class = void>

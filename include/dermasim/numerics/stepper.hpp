@@ -57,6 +57,10 @@ struct StepperOptions {
   long max_steps = 10000000;
   bool extrapolate = false;     ///< accept the Richardson-extrapolated state (see above)
   bool positive = false;        ///< with extrapolate: never extrapolate a value below zero
+  /// Per species, a group id (or -1): with `positive`, a group whose extrapolation would go
+  /// below zero anywhere keeps u₂ for all its species, so a linear invariant of the group (a
+  /// module's mass balance) holds exactly; empty: every value on its own.
+  std::vector<int> group;
 
   void validate() const {
     require_range("numerics.rtol", rtol, 1e-14, 1.0);
@@ -269,11 +273,27 @@ class TimeStepper {
       const double* a = u1_.data(s);
       const double* b = u2_.data(s);
       double* x = u.data(s);
+      const int g = s < opt_.group.size() ? opt_.group[s] : -1;
+      if (g >= 0) {
+        const bool keep = pos && group_goes_negative(g, c);
+        for (long i = 0; i < n; ++i) x[i] = keep ? b[i] : b[i] + c * (b[i] - a[i]);
+        continue;
+      }
       parallel_for(0, n, n >= parallel_min_cells, [&](long i) {
         const double v = b[i] + c * (b[i] - a[i]);
         x[i] = (pos && v < 0.0) ? b[i] : v;
       });
     }
+  }
+  bool group_goes_negative(int g, double c) const {
+    for (std::size_t s = 0; s < opt_.group.size(); ++s)
+      if (opt_.group[s] == g) {
+        const double* a = u1_.data(s);
+        const double* b = u2_.data(s);
+        for (std::size_t i = 0; i < u2_.cells(); ++i)
+          if (b[i] + c * (b[i] - a[i]) < 0.0) return true;
+      }
+    return false;
   }
 
   void check_finite(const FieldSet& u, double t, double h) const {

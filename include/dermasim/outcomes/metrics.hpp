@@ -205,7 +205,7 @@ class OutcomeRecorder : public Observer {
     const std::size_t ne = model_->module_observables().size();
     if (ne) {
       extra.resize(extra.size() + ne);
-      model_->observe_modules(u, extra.data() + extra.size() - ne);
+      model_->observe_modules(t, u, extra.data() + extra.size() - ne);
     }
   }
   /// Exact solution of dH/dt = (β c₊(t) − H)/τ over h seconds, c₊ linear from max(c0,0) to max(c1,0).

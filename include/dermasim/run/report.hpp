@@ -16,6 +16,7 @@
 #include "dermasim/healing/protocol.hpp"
 #include "dermasim/outcomes/metrics.hpp"
 #include "dermasim/run/result.hpp"
+#include "dermasim/run/topical_report.hpp"
 
 namespace dermasim {
 
@@ -33,6 +34,12 @@ inline std::vector<double> observation_times(const healing::Protocol& pr) {
     for (double x = 15 * d; ts + x < next; x += 1 * d) t.push_back(ts + x);
     (void)next;
   }
+  for (const auto& a : pr.applications) {  // topical applications: 5 min, then 15 min to 2 h after the end
+    for (double x = 5 * units::minute; x < std::min(2 * h, a.duration + 2 * h); x += 5 * units::minute)
+      t.push_back(a.time + x);
+    for (double x = 2 * h; x < a.duration + 2 * h; x += 0.25 * h) t.push_back(a.time + x);
+    t.push_back(a.end());
+  }
   for (double x = d; x < end; x += d) t.push_back(x);
   const double last = pr.last_session();
   for (double m : {1.0, 2.0, 3.0, 6.0, 12.0}) t.push_back(last + m * units::month);
@@ -45,11 +52,53 @@ inline std::vector<double> observation_times(const healing::Protocol& pr) {
   return out;
 }
 
+/// Time after `ts` at which v first falls to thr within records [i0, i1] (log-linear between
+/// records: the quantities decay exponentially); 0 if it starts there; NaN if it never does.
+inline double first_at_or_below(const std::vector<double>& T, const std::vector<double>& v, double thr,
+                                std::size_t i0, std::size_t i1, double ts) {
+  for (std::size_t i = i0; i <= i1; ++i)
+    if (v[i] <= thr) {
+      if (i == i0) return T[i] - ts;
+      const double a = v[i - 1], b = v[i];
+      double w = 1.0;
+      if (a > thr && b > 0 && thr > 0) w = std::log(a / thr) / std::log(a / b);
+      else if (a > thr) w = (a - thr) / (a - b);
+      return T[i - 1] + std::clamp(w, 0.0, 1.0) * (T[i] - T[i - 1]) - ts;
+    }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+/// The after-care windows of one session (docs/model.md §7.6): from the open fraction (TEWL
+/// proxy 1 + O·(D_w/h_SC)/kp_w), the redness and the epidermal inflammatory drive.
+inline void aftercare_windows(SessionSummary& row, const outcomes::OutcomeRecorder& rec, std::size_t i0,
+                              std::size_t i1, const healing::HealingParameters& p, double h_sc) {
+  const auto& T = rec.times;
+  const auto& M = rec.series;
+  std::vector<double> open(M.size()), drive(M.size(), 0.0);
+  for (std::size_t i = i0; i <= i1; ++i) {
+    open[i] = M[i].open_fraction;
+    if (i > i0) drive[i] = (M[i].pih_dose - M[i - 1].pih_dose) / std::max(1e-9, T[i] - T[i - 1]);
+  }
+  drive[i0] = i1 > i0 ? drive[i0 + 1] : 0.0;
+  const double per_open = p.D_water / std::max(1e-9, h_sc) / p.kp_water;  // TEWL proxy − 1 per unit O
+  const double t_bar = first_at_or_below(T, open, p.barrier_tolerance / per_open, i0, i1, row.time);
+  const double t_ex = first_at_or_below(T, open, p.exercise_tolerance / per_open, i0, i1, row.time);
+  std::size_t ipk = i0;  // the drive after its peak
+  for (std::size_t i = i0; i <= i1; ++i)
+    if (drive[i] > drive[ipk]) ipk = i;
+  const double t_uv = first_at_or_below(T, drive, p.uv_drive_threshold, ipk, i1, row.time);
+  row.barrier_recovered_after = t_bar;
+  row.exercise_ok_after = std::max(t_ex, row.erythema_resolved_after);  // NaN if either is
+  row.uv_sensitive_until = std::max(t_bar, t_uv);
+  if (std::isnan(t_ex) || std::isnan(row.erythema_resolved_after)) row.exercise_ok_after = std::numeric_limits<double>::quiet_NaN();
+  if (std::isnan(t_bar) || std::isnan(t_uv)) row.uv_sensitive_until = std::numeric_limits<double>::quiet_NaN();
+}
+
 /// Each session's outcomes from the recorded series: `mark[s]` is the record right after
 /// session s's injury; a session's window ends before the next injury.
 inline void session_outcomes(std::vector<SessionSummary>& sessions, const outcomes::OutcomeRecorder& rec,
                              const std::vector<std::size_t>& mark, const healing::HealingParameters& params,
-                             int pt) {
+                             int pt, double h_sc) {
   const auto& T = rec.times;
   const auto& M = rec.series;
   double c_prev = 0.0;
@@ -81,6 +130,7 @@ inline void session_outcomes(std::vector<SessionSummary>& sessions, const outcom
         row.epidermis_recovered_after = T[i] - ts;
         break;
       }
+    aftercare_windows(row, rec, i0, i1, params, h_sc);
     row.pih_risk = params.phototype_factor[pt - 1] * (M[i1].pih_dose - M[i0].pih_dose) / units::day;
     row.downtime = std::isfinite(row.erythema_resolved_after) ? row.erythema_resolved_after : T[i1] - ts;
     const double c_before = s == 0 ? 0.0 : c_prev;
@@ -148,6 +198,7 @@ inline std::string summary_table(const Result& r) {
   o << "Per session\n";
   o << " #  day   needle  real depth  channels/cm2  bleeding/cm2  erythema resolved  channels closed  epidermis  PIH risk  PD collagen gain\n";
   o << "    (d)    (mm)      (um)                                     after (h)          after (h)      (h)                  (session / cum., %)\n";
+  std::string care;  // the after-care windows, a second table
   for (const auto& s : r.sessions) {
     std::snprintf(buf, sizeof buf, "%2d %5.0f %7.2f %10.0f %13.0f %13.0f", s.index,
                   s.time / units::day, s.needle_length / units::mm, s.real_depth / units::um,
@@ -158,7 +209,14 @@ inline std::string summary_table(const Result& r) {
     std::snprintf(buf, sizeof buf, "  %8.2f  %+7.1f / %+6.1f\n", s.pih_risk,
                   100 * s.collagen_PD_gain, 100 * s.collagen_PD_cumulative);
     o << buf;
+    std::snprintf(buf, sizeof buf, "%2d", s.index);
+    care += std::string(buf) + std::string(11, ' ') + hours(s.barrier_recovered_after) + std::string(16, ' ') +
+            hours(s.exercise_ok_after) + std::string(14, ' ') + hours(s.uv_sensitive_until) + "\n";
   }
+  o << "\nAfter-care windows (h after the session; docs/model.md 7.6)\n";
+  o << " #  barrier back: makeup,  sweating/exercise  UV-sensitive\n";
+  o << "    acids, retinoids (h)   fine after (h)      until (h)\n";
+  o << care;
   if (not_reached) o << "n.r.: not reached within the run (or before the next session)\n";
   o << "\nAfter the last session (change vs baseline, %)\n";
   o << " time        PD col I  PD col III  PD total  PD elastin   RD col I  RD col III  RD total  RD elastin  VE thick.\n";
@@ -172,6 +230,7 @@ inline std::string summary_table(const Result& r) {
                   100 * m.epidermal_thickness);
     o << buf;
   }
+  o << application_table(r.applications);
   std::snprintf(buf, sizeof buf,
                 "\nrun: %dD, %zu cells, %ld steps accepted, %ld rejected, %.3f s wall, %d thread(s)\n",
                 r.info.dimension, r.info.cells, r.info.accepted_steps, r.info.rejected_steps,

@@ -30,6 +30,13 @@ struct SessionSummary {
   double erythema_resolved_after = std::numeric_limits<double>::quiet_NaN();  ///< s
   double channels_closed_after = std::numeric_limits<double>::quiet_NaN();    ///< s
   double epidermis_recovered_after = std::numeric_limits<double>::quiet_NaN();  ///< s
+  /// After-care windows (docs/model.md §7.6), s after the session: the barrier (TEWL proxy
+  /// within aftercare.barrier_tolerance of intact skin: makeup, acids and retinoids again),
+  /// sweating/exercise (TEWL proxy within aftercare.exercise_tolerance and the redness gone)
+  /// and UV sensitivity (barrier back and the epidermal inflammatory drive below its threshold).
+  double barrier_recovered_after = std::numeric_limits<double>::quiet_NaN();
+  double exercise_ok_after = std::numeric_limits<double>::quiet_NaN();
+  double uv_sensitive_until = std::numeric_limits<double>::quiet_NaN();
   double pih_risk = 0;             ///< phototype factor × inflammation dose (days), −
   double downtime = 0;             ///< s (visible erythema)
   double collagen_PD_gain = 0;     ///< change of PD collagen over this session's interval
@@ -37,6 +44,25 @@ struct SessionSummary {
   /// Injured volume of each layer this session (Σ damage × V of the injury field, lumen plus
   /// crush halo) over the layer's volume in the patch, − (docs/model.md §4).
   std::array<double, n_layers> injured_fraction{};
+};
+
+/// One topical application's delivery (run/topical_report.hpp; SI: kg/m², s, kg/m²/s).
+struct ApplicationSummary {
+  int index = 0;
+  std::string agent;
+  double time = 0, duration = 0;   ///< s
+  double dose = 0;                 ///< applied, kg/m²
+  double delivered = 0;            ///< into the skin during the application, kg/m²
+  double delivered_dermis = 0;     ///< into the dermis during the application, kg/m²
+  double intact_delivered = 0;     ///< the same on intact skin, kg/m²
+  double intact_delivered_dermis = 0;
+  double enhancement = 0;          ///< delivered / intact_delivered, −
+  double enhancement_dermis = 0;   ///< delivered_dermis / intact_delivered_dermis, −
+  double in_skin_at_end = 0;       ///< in the skin when the vehicle is wiped off, kg/m²
+  double in_dermis_at_end = 0;
+  double cleared = 0;              ///< into the capillaries during the application, kg/m²
+  double peak_flux = 0;            ///< into the skin, kg/m²/s
+  double lag_time = 0;             ///< past the SC, s (tangent construction; NaN: none)
 };
 
 /// Outcomes at a labelled time (e.g. 1, 3, 6 months after the last session).
@@ -67,6 +93,7 @@ struct Result {
   std::vector<double> times;                            ///< s
   std::map<std::string, std::vector<double>> series;    ///< outcome metric → values at times
   std::vector<SessionSummary> sessions;
+  std::vector<ApplicationSummary> applications;       ///< topical applications (if any)
   std::vector<TimelineRow> timeline;
   RunInfo info;
   std::vector<Snapshot> snapshots;

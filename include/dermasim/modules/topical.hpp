@@ -1,0 +1,375 @@
+// dermasim/modules/topical.hpp — topical delivery through intact SC and the needle channels
+// (issue 16; derivation and sources: docs/model.md §7).
+//
+// State (per column; "surface" species live on the top plane):
+//   topical            tissue concentration c = K u (kg/m³ of tissue; u = c/K is the
+//                      water-equivalent concentration, continuous across layer interfaces)
+//   topical_donor      agent in the vehicle film, kg/m² (its concentration M / volume)
+//   topical_cleared    cumulative clearance into the dermal capillaries, kg/m²
+//   topical_lost       cumulative degradation + vehicle wiped off + joined the healing model, kg/m²
+//   topical_applied    cumulative dose, kg/m²
+//   topical_entered    cumulative flux into the skin (SC and channels), kg/m²
+//   topical_to_dermis  cumulative flux into the dermis (across the DEJ and from channels), kg/m²
+//   topical_channels   channel conductance geometry γ(z) of the last session, 1/m²
+//   topical_open0      patch-mean open fraction right after the last session, −
+//   topical_intact_*   the same application on intact skin (no channels), in the same run
+//
+// Transport per column, one backward-Euler solve per (sub-)step, exactly conservative:
+//   C_k du_k/dt = Σ_faces T (u_j − u_k) + G_k (a M − u_k) − λ_k C_k u_k,     C_k = K_k dz_k
+//   dM/dt       = −Σ_k G_k (a M − u_k),                                         a = 1/(V K_v)
+// with face transmissibilities T = 1/(dz/(2DK) + dz'/(2D'K')), the vehicle contact
+// T_0 = 2 D_0 K_0 / dz_0 on the top cell, and channel conductances
+// G_k = s γ_k D_k K_k dz_k (γ: steady radial conductance 2π/ln(R/r) of each open lumen per
+// patch area, R the Krogh radius of the channel spacing; s = O/O₀ the fraction still open).
+// The system is a tridiagonal block bordered by the donor: two Thomas solves and a scalar.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "dermasim/core/parallel.hpp"
+#include "dermasim/core/units.hpp"
+#include "dermasim/model/module.hpp"
+#include "dermasim/treatment/topical.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace dermasim::modules {
+
+class Topical : public model::Module {
+ public:
+  enum : std::size_t { donor = 0, conc, cleared, lost, applied, entered, to_dermis, n_track };
+  std::string name() const override { return "topical"; }
+  std::string doc() const override {
+    return "a topical agent through intact stratum corneum and the open needle channels into the viable "
+           "epidermis and dermis, with degradation and capillary clearance; the same application on intact "
+           "skin is computed alongside (enhancement)";
+  }
+  std::vector<model::ParamDecl> parameters() const override {
+    return {{"clearance", "1/h", 1.0 / units::hour, 0, 1e3, 3.6,
+             "[A/calc] perfusion-limited capillary clearance at vascular access 1: skin blood flow 5.7 mL/100 g/min "
+             "(133Xe, leg) = 1e-3 /s (docs/model.md §7.3)"},
+            {"join_time", "min", units::minute, 0.01, 1e4, 1.0,
+             "[P] a growth factor (tgf_beta_yield > 0) joins the TGF-b pool of viable tissue at 1/join_time"}};
+  }
+  void set_applications(const std::vector<treatment::Topical>& apps) override {
+    apps_ = apps;
+    for (std::size_t i = 0; i < apps_.size(); ++i) {
+      apps_[i].validate("course.topical[" + std::to_string(i) + "]");
+      if (!(apps_[i].agent == apps_[0].agent))
+        throw invalid_argument("course.topical[" + std::to_string(i) + "].agent = '" + apps_[i].agent.name +
+                               "' differs from the first application's ('" + apps_[0].agent.name +
+                               "'): one agent per run");
+    }
+  }
+  std::vector<model::SpeciesDecl> species() const override {
+    const double cmax = scale();
+    const double dmax = dose_scale();
+    std::vector<model::SpeciesDecl> d;
+    for (const char* pre : {"topical", "topical_intact"}) {
+      const std::string p = pre;
+      const bool intact = p != "topical";
+      model::SpeciesDecl s;
+      s.surface = true;
+      s.conserved = true;
+      s.unit = "kg/m^2";
+      s.atol = 1e-4 * dmax;
+      s.name = p + "_donor";
+      d.push_back(s);
+      model::SpeciesDecl c{p, "kg/m^3", 1e-4 * cmax};
+      c.own_transport = true;
+      c.conserved = true;
+      if (!apps_.empty() && b_.skin) {
+        const auto tr = transport();
+        for (int l = 0; l < n_layers; ++l) c.D[l] = tr.D[l];
+      }
+      d.push_back(c);
+      for (const char* n : {"_cleared", "_lost"}) s.name = p + n, d.push_back(s);
+      if (!intact) s.name = p + "_applied", d.push_back(s);
+      for (const char* n : {"_entered", "_to_dermis"}) s.name = p + n, d.push_back(s);
+    }
+    model::SpeciesDecl g{"topical_channels", "1/m^2", 1e3};
+    g.own_transport = true;
+    d.push_back(g);
+    model::SpeciesDecl o{"topical_open0", "-", 1e-6};
+    o.surface = true;
+    d.push_back(o);
+    return d;
+  }
+  std::vector<model::ObservableDecl> observables() const override {
+    return {{"delivered_skin", "kg/m^2"},       {"delivered_sc", "kg/m^2"},
+            {"delivered_epidermis", "kg/m^2"},  {"delivered_dermis", "kg/m^2"},
+            {"delivered_hypodermis", "kg/m^2"}, {"delivered_cleared", "kg/m^2"},
+            {"delivered_cumulative", "kg/m^2"}, {"delivered_cumulative_dermis", "kg/m^2"},
+            {"delivered_intact_cumulative", "kg/m^2"}, {"delivered_intact_dermis", "kg/m^2"},
+            {"topical_flux", "kg/m^2/s"},       {"topical_flux_dermis", "kg/m^2/s"},
+            {"topical_intact_flux", "kg/m^2/s"}, {"topical_donor_left", "kg/m^2"},
+            {"topical_balance_error", "-"}};
+  }
+
+  void bind(const model::Binding& b) override {
+    Module::bind(b);
+    for (int j = 0; j < 2; ++j) {
+      const std::string p = j ? "topical_intact" : "topical";
+      auto& ix = j ? si_ : sn_;
+      ix[donor] = idx(p + "_donor");
+      ix[conc] = idx(p);
+      ix[cleared] = idx(p + "_cleared");
+      ix[lost] = idx(p + "_lost");
+      ix[applied] = j ? idx("topical_applied") : idx(p + "_applied");
+      ix[entered] = idx(p + "_entered");
+      ix[to_dermis] = idx(p + "_to_dermis");
+    }
+    s_gamma_ = idx("topical_channels");
+    s_open0_ = idx("topical_open0");
+    s_open_ = idx("open_fraction");
+    s_tgf_ = idx("tgf_beta");
+    const Grid& g = *b.grid;
+    const int nz = g.nz();
+    K_.assign(nz, 1.0);
+    DK_.assign(nz, 0.0);
+    lam_.assign(nz, 0.0);
+    clear_.assign(nz, 0.0);
+    join_.assign(nz, 0.0);
+    Tf_.assign(nz + 1, 0.0);
+    dermal_.assign(nz, 0);
+    if (apps_.empty()) return;
+    const auto tr = transport();
+    const auto& ag = apps_[0].agent;
+    const auto& dz = g.dz();
+    for (int k = 0; k < nz; ++k) {
+      const int l = b.layer[k];
+      K_[k] = tr.K[l];
+      DK_[k] = tr.D[l] * tr.K[l];
+      clear_[k] = param("clearance") * treatment::clearance_size_factor(ag.molecular_weight) *
+                  b.skin->layers[l].vascular_access;
+      join_[k] = (ag.tgf_beta_yield > 0 && l != int(Layer::stratum_corneum)) ? 1.0 / param("join_time") : 0.0;
+      lam_[k] = clear_[k] + tr.k_deg + join_[k];
+      dermal_[k] = l >= int(Layer::papillary_dermis);
+    }
+    for (int k = 1; k < nz; ++k) Tf_[k] = 1.0 / (dz[k - 1] / (2 * DK_[k - 1]) + dz[k] / (2 * DK_[k]));
+    Tf_[0] = 2 * DK_[0] / dz[0];  // vehicle (well mixed) to the top cell
+    Tf_[nz] = 0.0;                // zero flux at the bottom of the grid
+    dej_ = 0;
+    for (int k = 0; k < nz; ++k)
+      if (dermal_[k]) {
+        dej_ = k;
+        break;
+      }
+#ifdef _OPENMP
+    const int nt = std::max(omp_get_max_threads(), omp_get_num_procs());
+#else
+    const int nt = 1;
+#endif
+    scratch_.assign(std::size_t(nt) * 6 * nz, 0.0);
+  }
+
+  bool has_operator() const override { return !apps_.empty(); }
+
+  void rates(double, int, const double*, double*, double*) const override {}  // all in advance()
+
+  void on_injury(FieldSet& u, const InjuryField& inj) const override {
+    if (apps_.empty()) return;
+    const Grid& g = *b_.grid;
+    const std::size_t P = g.plane();
+    const auto& zf = g.z_faces();
+    const double area = inj.grid.lx() * inj.grid.ly();
+    const double n = inj.channels.size() / area;  // channels per m²
+    const double R = n > 0 ? 1.0 / std::sqrt(M_PI * n) : 0.0;  // Krogh radius of the spacing
+    std::vector<double> gam(g.nz(), 0.0);
+    for (const auto& ch : inj.channels)
+      for (int k = 0; k < g.nz(); ++k) {
+        const double f = std::clamp((ch.depth - zf[k]) / (zf[k + 1] - zf[k]), 0.0, 1.0);
+        if (f <= 0) break;
+        const double zc = zf[k] + 0.5 * f * (zf[k + 1] - zf[k]);
+        const double r = std::max(1e-7, ch.surface_radius + (ch.tip_radius - ch.surface_radius) * zc / ch.depth);
+        // steady radial conductance of a lumen of radius r in a Krogh cylinder of radius R;
+        // ln(R/r) floored at 0.5 where the lumens nearly touch (docs/model.md §7.3)
+        gam[k] += f * 2 * M_PI / std::max(0.5, std::log(R / r)) / area;
+      }
+    double o = 0;
+    for (std::size_t c = 0; c < P; ++c) o += u[s_open_][c];
+    o /= double(P);
+    for (int k = 0; k < g.nz(); ++k)
+      for (std::size_t c = 0; c < P; ++c) u[s_gamma_][std::size_t(k) * P + c] = gam[k];
+    for (std::size_t c = 0; c < P; ++c) u[s_open0_][c] = o;
+  }
+
+  void begin_application(FieldSet& u, std::size_t i) const override {
+    const double dose = apps_.at(i).dose();
+    for (std::size_t c = 0; c < b_.grid->plane(); ++c) {
+      u[sn_[donor]][c] += dose;
+      u[si_[donor]][c] += dose;
+      u[sn_[applied]][c] += dose;
+    }
+  }
+  void end_application(FieldSet& u, std::size_t) const override {
+    for (const auto* ix : {&sn_, &si_})
+      for (std::size_t c = 0; c < b_.grid->plane(); ++c) {
+        u[(*ix)[lost]][c] += u[(*ix)[donor]][c];  // the vehicle is wiped off
+        u[(*ix)[donor]][c] = 0.0;
+      }
+  }
+
+  void advance(FieldSet& u, double t, double dt) override {
+    const Grid& g = *b_.grid;
+    const std::size_t P = g.plane();
+    const double a = vehicle_factor(t);
+    const double yield = apps_[0].agent.tgf_beta_yield * 1e6;  // kg/m³ → ng/mL
+    parallel_for(0, long(P), P >= 64, [&](long c) {
+      column(u, std::size_t(c), dt, a, sn_, true, yield);
+      column(u, std::size_t(c), dt, a, si_, false, 0.0);
+    });
+  }
+
+  void observe(double t, const FieldSet& u, double* out) const override {
+    const Grid& g = *b_.grid;
+    const std::size_t P = g.plane();
+    const auto& dz = g.dz();
+    std::fill(out, out + observables().size(), 0.0);
+    if (apps_.empty()) return;
+    const double a = vehicle_factor(t);
+    for (std::size_t c = 0; c < P; ++c) {
+      double skin = 0;
+      for (int k = 0; k < g.nz(); ++k) {
+        const double m = u[sn_[conc]][std::size_t(k) * P + c] * dz[k];
+        skin += m;
+        const int l = b_.layer[k];
+        out[l <= 1 ? 1 + l : (l == 4 ? 4 : 3)] += m;
+      }
+      out[0] += skin;
+      out[5] += u[sn_[cleared]][c];
+      out[6] += u[sn_[entered]][c];
+      out[7] += u[sn_[to_dermis]][c];
+      out[8] += u[si_[entered]][c];
+      out[9] += u[si_[to_dermis]][c];
+      out[10] += flux(u, c, a, sn_, true, false);
+      out[11] += flux(u, c, a, sn_, true, true);
+      out[12] += flux(u, c, a, si_, false, false);
+      out[13] += u[sn_[donor]][c];
+      const double app = u[sn_[applied]][c];
+      const double bal = app - u[sn_[donor]][c] - skin - u[sn_[cleared]][c] - u[sn_[lost]][c];
+      out[14] += app > 0 ? bal / app : 0.0;
+    }
+    for (std::size_t j = 0; j < observables().size(); ++j) out[j] /= double(P);
+  }
+
+  /// The agent's transport coefficients with this module's constants (docs/model.md §7.3).
+  treatment::AgentTransport transport() const {
+    return treatment::agent_transport(apps_.at(0).agent, *b_.skin);
+  }
+  const std::vector<treatment::Topical>& applications() const { return apps_; }
+
+ private:
+  using Index = std::array<std::size_t, n_track>;
+
+  double scale() const {
+    double c = 0;
+    for (const auto& x : apps_) c = std::max(c, x.concentration / x.agent.vehicle_partition);
+    return c > 0 ? c : 1.0;
+  }
+  double dose_scale() const {
+    double d = 0;
+    for (const auto& x : apps_) d = std::max(d, x.dose());
+    return d > 0 ? d : 1.0;
+  }
+  /// a = 1/(V K_v) of the application on at time t (0 when none is: the donor is then empty).
+  double vehicle_factor(double t) const {
+    for (const auto& x : apps_)
+      if (x.time <= t && t < x.end()) return 1.0 / (x.volume * x.agent.vehicle_partition);
+    return 0.0;
+  }
+  /// Channel conductance of cell k in column c (m/s), with the fraction still open.
+  double channel_G(const FieldSet& u, std::size_t c, int k) const {
+    const std::size_t P = b_.grid->plane();
+    const double o0 = u[s_open0_][c];
+    if (!(o0 > 0)) return 0.0;
+    const double s = std::clamp(u[s_open_][c] / o0, 0.0, 1.0);
+    return s * u[s_gamma_][std::size_t(k) * P + c] * DK_[k] * b_.grid->dz()[k];
+  }
+  /// Flux into the skin (dermis_only: into the dermis) of column c from the state, kg/m²/s.
+  double flux(const FieldSet& u, std::size_t c, double a, const Index& ix, bool channels, bool dermis_only) const {
+    const std::size_t P = b_.grid->plane();
+    const double w = a * u[ix[donor]][c];
+    auto uk = [&](int k) { return u[ix[conc]][std::size_t(k) * P + c] / K_[k]; };
+    double J = 0;
+    if (dermis_only) J += dej_ > 0 ? Tf_[dej_] * (uk(dej_ - 1) - uk(dej_)) : 0.0;
+    else if (a > 0) J += Tf_[0] * (w - uk(0));
+    if (channels && a > 0)
+      for (int k = dermis_only ? dej_ : 0; k < b_.grid->nz(); ++k) J += channel_G(u, c, k) * (w - uk(k));
+    return J;
+  }
+
+  void column(FieldSet& u, std::size_t c, double dt, double a, const Index& ix, bool channels, double yield) const {
+    const Grid& g = *b_.grid;
+    const int nz = g.nz();
+    const std::size_t P = g.plane();
+    const auto& dz = g.dz();
+#ifdef _OPENMP
+    double* w = scratch_.data() + std::size_t(omp_get_thread_num()) * 6 * nz;
+#else
+    double* w = scratch_.data();
+#endif
+    double *G = w, *cp = w + nz, *y = w + 2 * nz, *z = w + 3 * nz, *dy = w + 4 * nz, *dzv = w + 5 * nz;
+    double* cc = u.data(ix[conc]);
+    const double M = u[ix[donor]][c];
+    double Gs = 0;
+    for (int k = 0; k < nz; ++k) {  // no vehicle on (a = 0): the surface is closed
+      G[k] = a > 0 ? (channels ? channel_G(u, c, k) : 0.0) + (k == 0 ? Tf_[0] : 0.0) : 0.0;
+      Gs += G[k];
+    }
+    // Thomas for A y = r and A z = b together (A: tridiagonal, diagonally dominant)
+    for (int k = 0; k < nz; ++k) {
+      const double Ck = K_[k] * dz[k];
+      const double up = k > 0 ? dt * Tf_[k] : 0.0, dn = k < nz - 1 ? dt * Tf_[k + 1] : 0.0;
+      const double diag = Ck + up + dn + dt * (G[k] + lam_[k] * Ck);
+      const double r = cc[std::size_t(k) * P + c] * dz[k];  // C u = c dz
+      const double bb = dt * G[k] * a;
+      const double den = diag + (k > 0 ? up * cp[k - 1] : 0.0);
+      cp[k] = -dn / den;
+      dy[k] = (r + (k > 0 ? up * dy[k - 1] : 0.0)) / den;
+      dzv[k] = (bb + (k > 0 ? up * dzv[k - 1] : 0.0)) / den;
+    }
+    y[nz - 1] = dy[nz - 1];
+    z[nz - 1] = dzv[nz - 1];
+    for (int k = nz - 2; k >= 0; --k) {
+      y[k] = dy[k] - cp[k] * y[k + 1];
+      z[k] = dzv[k] - cp[k] * z[k + 1];
+    }
+    double sy = 0, sz = 0;
+    for (int k = 0; k < nz; ++k) sy += G[k] * y[k], sz += G[k] * z[k];
+    const double Mn = (M + dt * sy) / (1.0 + dt * a * Gs - dt * sz);
+    double in = 0, in_d = 0, cl = 0, ls = 0;
+    for (int k = 0; k < nz; ++k) {
+      const double un = y[k] + z[k] * Mn;  // u' = c'/K
+      const double Ck = K_[k] * dz[k];
+      const double jk = G[k] * (a * Mn - un);
+      in += jk;
+      if (dermal_[k]) in_d += jk;
+      cl += clear_[k] * Ck * un;
+      ls += (lam_[k] - clear_[k]) * Ck * un;
+      if (yield > 0 && join_[k] > 0) u[s_tgf_][std::size_t(k) * P + c] += dt * join_[k] * K_[k] * un * yield;
+      cc[std::size_t(k) * P + c] = K_[k] * un;
+    }
+    if (dej_ > 0) in_d += Tf_[dej_] * (y[dej_ - 1] + z[dej_ - 1] * Mn - y[dej_] - z[dej_] * Mn);
+    u[ix[donor]][c] = Mn;
+    u[ix[entered]][c] += dt * in;
+    u[ix[to_dermis]][c] += dt * in_d;
+    u[ix[cleared]][c] += dt * cl;
+    u[ix[lost]][c] += dt * ls;
+  }
+
+  std::vector<treatment::Topical> apps_;
+  Index sn_{}, si_{};
+  std::size_t s_gamma_ = 0, s_open0_ = 0, s_open_ = 0, s_tgf_ = 0;
+  std::vector<double> K_, DK_, lam_, clear_, join_, Tf_;
+  std::vector<char> dermal_;
+  int dej_ = 0;
+  mutable std::vector<double> scratch_;
+};
+
+}  // namespace dermasim::modules
