@@ -45,6 +45,7 @@ from .sweep import sensitivity, sweep
 from .trackers import PrintTracker, ProgressTracker, RuntimeTracker, StorageTracker, Tracker
 # Device engineer's quick answers (issue 3): penetration table and injury arrays.
 from .needles import injury, penetration
+from .delivery import deliver
 
 __all__ = [
     "ModuleSet",
@@ -69,5 +70,5 @@ __all__ = [
     "PenetrationParameters", "Protocol", "Roller", "Scenario", "Skin", "Stamp",
     "simulate", "sensitivity", "sweep",
     "PrintTracker", "ProgressTracker", "RuntimeTracker", "StorageTracker", "Tracker",
-    "penetration", "injury",
+    "penetration", "injury", "deliver",
 ]

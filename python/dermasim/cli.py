@@ -1,7 +1,8 @@
 """The ``dermasim`` command line (also ``python -m dermasim``).
 
 Commands: ``demo``, ``run scenario.toml -o out/``, ``needles ...`` (registered by
-:mod:`dermasim.needles`), ``sweep sweep.toml``, ``info file.h5``. ``--help`` works everywhere.
+:mod:`dermasim.needles`), ``deliver ...`` (:mod:`dermasim.delivery`), ``sweep sweep.toml``,
+``info file.h5``. ``--help`` works everywhere.
 
 Exit codes: 0 ok, 1 error (one clear line on stderr; ``--debug`` shows the traceback),
 2 usage error, 130 interrupted (Ctrl-C; what was written is kept).
@@ -283,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
         needles = None  # type: ignore[assignment]
     if needles is not None and hasattr(needles, "add_parser"):
         needles.add_parser(sub)
+    from . import delivery  # `deliver`: topical delivery through the channels
+
+    delivery.add_parser(sub)
     return p
 
 

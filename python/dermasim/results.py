@@ -23,7 +23,7 @@ import numpy as np
 
 from .io import LAYER_KEYS, ResultWriter
 
-__all__ = ["Result", "OUTCOME_UNITS", "SESSION_UNITS", "NOT_REACHED"]
+__all__ = ["Result", "OUTCOME_UNITS", "SESSION_UNITS", "APPLICATION_UNITS", "NOT_REACHED"]
 
 #: Units of the outcome series of ``dermasim::outcomes::Metrics`` (changes are fractions of
 #: the baseline: 0.1 = +10 %).
@@ -40,13 +40,23 @@ OUTCOME_UNITS: Dict[str, str] = {
     "real_depth": "m", "channels_per_cm2": "1/cm^2", "bleeding_points_per_cm2": "1/cm^2",
     "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",
     "epidermis_recovered_after": "s", "downtime": "s", "collagen_PD_gain": "1",
+    "barrier_recovered_after": "s", "exercise_ok_after": "s", "uv_sensitive_until": "s",
+    "topical_delivered": "kg/m^2", "topical_delivered_dermis": "kg/m^2", "topical_enhancement": "1",
+    "topical_enhancement_dermis": "1", "topical_lag_time": "s",
 }
+#: Columns (and units) of the per-application table (``dermasim::ApplicationSummary``).
+APPLICATION_UNITS: Dict[str, str] = {
+    "index": "1", "agent": "", "time": "s", "duration": "s", "dose": "kg/m^2", "delivered": "kg/m^2",
+    "delivered_dermis": "kg/m^2", "intact_delivered": "kg/m^2", "intact_delivered_dermis": "kg/m^2",
+    "enhancement": "1", "enhancement_dermis": "1", "in_skin_at_end": "kg/m^2", "in_dermis_at_end": "kg/m^2",
+    "cleared": "kg/m^2", "peak_flux": "kg/m^2/s", "lag_time": "s"}
 #: Columns (and units) of the per-session table (``dermasim::SessionSummary``).
 SESSION_UNITS: Dict[str, str] = {
     "index": "1", "time": "s", "needle_length": "m", "real_depth": "m", "channels": "1",
     "channels_per_cm2": "1/cm^2", "bleeding_points": "1", "bleeding_points_per_cm2": "1/cm^2",
     "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",
-    "epidermis_recovered_after": "s", "pih_risk": "1", "downtime": "s", "collagen_PD_gain": "1",
+    "epidermis_recovered_after": "s", "barrier_recovered_after": "s", "exercise_ok_after": "s",
+    "uv_sensitive_until": "s", "pih_risk": "1", "downtime": "s", "collagen_PD_gain": "1",
     "collagen_PD_cumulative": "1",
     **{f"injured_fraction_{k}": "1" for k in LAYER_KEYS}}
 SESSION_COLUMNS = list(SESSION_UNITS)
@@ -56,6 +66,9 @@ NOT_REACHED: Dict[str, str] = {
     "erythema_resolved_after": "erythema not resolved",
     "channels_closed_after": "channels not closed",
     "epidermis_recovered_after": "epidermis not recovered",
+    "barrier_recovered_after": "barrier not back",
+    "exercise_ok_after": "not yet fine for sweating",
+    "uv_sensitive_until": "still UV-sensitive",
 }
 INFO_FIELDS = ["accepted_steps", "rejected_steps", "dt_min", "dt_max", "warnings", "wall_seconds",
                "dimension", "cells", "threads", "completed", "injury_source"]
@@ -89,7 +102,8 @@ def _summary_from_sessions(sessions: Any, timeline: Any) -> Dict[str, float]:
     if len(sessions):
         first = sessions.iloc[0]
         for k in ("real_depth", "channels_per_cm2", "bleeding_points_per_cm2", "erythema_resolved_after",
-                  "channels_closed_after", "epidermis_recovered_after", "downtime"):
+                  "channels_closed_after", "epidermis_recovered_after", "barrier_recovered_after",
+                  "exercise_ok_after", "uv_sensitive_until", "downtime"):
             if k in sessions:
                 out[k] = float(first[k])
         if "erythema_peak" in sessions:
@@ -399,12 +413,23 @@ class Result:
             units.update({n: u for n, u in zip(_core.healing_species(), _core.healing_species_units())
                           if n not in units})
         summary = _summary_from_sessions(sessions, timeline)
+        tables = {"sessions": sessions, "timeline": timeline}
+        apps = list(getattr(r, "applications", ()))
+        if apps:  # topical applications: their table, and the first one's delivery in the summary
+            tables["applications"] = pd.DataFrame([{k: _plain(getattr(a, k)) for k in APPLICATION_UNITS}
+                                                   for a in apps])
+            a0 = apps[0]
+            summary.update({"topical_delivered": float(a0.delivered),
+                            "topical_delivered_dermis": float(a0.delivered_dermis),
+                            "topical_enhancement": float(a0.enhancement),
+                            "topical_enhancement_dermis": float(a0.enhancement_dermis),
+                            "topical_lag_time": float(a0.lag_time)})
         done = bool(info.get("completed", True)) if complete is None else complete
         return cls(times=[sn.time for sn in snaps], fields=fields, grid=grid, layers=layers,
                    outcome_times=times, outcomes=series, summary=summary, units=units,
                    scenario=scenario, seed=getattr(scenario, "seed", None),
                    threads=threads if threads is not None else info.get("threads"), info=info,
-                   complete=done, tables={"sessions": sessions, "timeline": timeline})
+                   complete=done, tables=tables)
 
     # -- plots ------------------------------------------------------------------------------------
     @property

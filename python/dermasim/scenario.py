@@ -591,16 +591,18 @@ class Protocol(Spec):
         "interval": Param("4 weeks", "time", 3600.0, 10 * 365.25 * 86400, "time between sessions"),
         "follow_up": Param("6 months", "time", 0.0, 20 * 365.25 * 86400, "simulated time after the last session"),
         "occluded": Param(False, "bool", doc="occlusive dressing / product after each session"),
+        "start": Param("0 s", "time", 0.0, 10 * 365.25 * 86400,
+                       "time of the first session (room for a topical application before it)"),
     }
 
     @property
     def duration(self) -> float:
         """Total simulated time (s)."""
-        return (self.sessions - 1) * self.interval + self.follow_up
+        return self.start + (self.sessions - 1) * self.interval + self.follow_up
 
     @property
     def session_times(self) -> list:
-        return [i * self.interval for i in range(self.sessions)]
+        return [self.start + i * self.interval for i in range(self.sessions)]
 
 
 def _field_range(f: Mapping[str, Any]) -> Tuple[Any, Any]:
@@ -1042,10 +1044,11 @@ class Scenario:
         s.skin = self.skin.to_cpp()
         p = _core.Protocol.regular(_core.Device(self.device.to_cpp()), self.protocol.sessions,
                                    self.protocol.interval, self.protocol.follow_up)
-        if self.protocol.occluded:
+        if self.protocol.occluded or self.protocol.start > 0:
             sessions = list(p.sessions)
             for x in sessions:
-                x.occluded = True
+                x.occluded = bool(self.protocol.occluded)
+                x.time = x.time + self.protocol.start
             p.sessions = sessions
         if len(self.course):  # topical applications (the C++ topical module is enabled by them)
             p.applications = self.course.applications([x.time for x in p.sessions])

@@ -1,0 +1,102 @@
+"""Topical delivery from Python (issue 16 item 7): ds.Topical on the course, files, dotted names,
+sweeps, the application table, after-care windows, ds.deliver and `dermasim deliver`."""
+import os
+
+import numpy as np
+import pytest
+
+import dermasim as ds
+from dermasim import InvalidArgumentError
+from dermasim.cli import main
+
+
+def one_session(course, length="1 mm", follow_up="3 days"):
+    return ds.Scenario(device=ds.Pen.clinical(length), protocol=ds.Protocol(sessions=1, follow_up=follow_up),
+                       course=course)
+
+
+def vit_c(**kw):
+    kw = {"agent": "ascorbic_acid", "concentration": "15 %", "duration": "30 min", "session": 1, "when": "after", **kw}
+    return ds.Topical(**kw)
+
+
+def test_course_round_trips_and_dotted_names():
+    sc = one_session([vit_c(), vit_c(session=0, time="1 day", repeat=2, every="12 h", occluded=True)])
+    assert sc.get("course.0.concentration") == pytest.approx(150.0)  # w/v percent
+    assert ds.Scenario.from_toml(sc.to_toml()) == sc
+    assert ds.Scenario.from_json(sc.to_json()) == sc
+    s2 = sc.with_values({"course.0.concentration": "5 %", "course.1.duration": "1 h"})
+    assert s2.get("course.0.concentration") == pytest.approx(50.0)
+    assert s2.get("course.1.duration") == 3600.0
+    assert "course" not in ds.Scenario().to_dict()  # files without a course stay as they were
+    apps = sc.course.applications([0.0])
+    assert [a.time for a in apps] == [0.0, 86400.0, 86400.0 + 43200.0]
+
+
+def test_bad_course_entries_are_clear_errors():
+    with pytest.raises(InvalidArgumentError, match="agent.*not one of"):
+        ds.Topical(agent="snake_oil")
+    with pytest.raises(InvalidArgumentError, match="concentration"):
+        ds.Topical(concentration="-1 %")
+    with pytest.raises(InvalidArgumentError, match="course.0.type"):
+        ds.Scenario(course={"0": {"type": "laser"}})
+    with pytest.raises(InvalidArgumentError, match="topical.session = 3"):
+        one_session([vit_c(session=3)]).to_cpp()
+    with pytest.raises(InvalidArgumentError, match="solubility"):  # 50 % caffeine does not dissolve
+        ds.simulate(one_session([ds.Topical(agent="caffeine", concentration="50 %")]))
+    with pytest.raises(InvalidArgumentError, match="course.*time"):  # overlapping applications
+        ds.simulate(one_session([vit_c(duration="2 h"), vit_c(time="1 h")]))
+
+
+def test_application_table_summary_files_and_balance(tmp_path):
+    r = ds.simulate(one_session([vit_c()]))
+    t = r.tables["applications"]
+    assert list(t["agent"]) == ["ascorbic_acid"]
+    a = t.iloc[0]
+    assert 0 < a["delivered"] <= a["dose"]
+    assert a["enhancement"] > 10  # open channels: far more than intact skin
+    s = r.summary()
+    for k in ("topical_delivered", "topical_enhancement", "barrier_recovered_after", "exercise_ok_after",
+              "uv_sensitive_until"):
+        assert k in s.index
+    assert np.max(np.abs(r.outcomes["topical_balance_error"])) < 1e-10
+    assert r.units["delivered_skin"] == "kg/m^2"
+    p = r.to_hdf5(str(tmp_path / "r.h5"))
+    back = ds.read_result(p)
+    assert list(back.tables["applications"]["delivered"]) == pytest.approx(list(t["delivered"]))
+
+
+def test_sweep_over_a_procedure_parameter_is_monotone():
+    base = one_session([vit_c()], follow_up="2 days")
+    rows = ds.sweep(base, {"course.0.concentration": ["5 %", "10 %", "20 %"]}, ["topical_delivered"],
+                    executor="serial", progress=False)
+    v = list(rows["topical_delivered"])
+    assert v == sorted(v) and v[0] > 0
+    # linear transport: 4x the dose, 4x delivered (to the time-step error: the steps differ)
+    assert v[2] / v[0] == pytest.approx(4.0, rel=1e-2)
+
+
+def test_deliver_deeper_needles_more_and_intact_row():
+    res = ds.deliver("caffeine", lengths=[0.25, 1.0, 1.5], when="after")
+    t = res.table
+    assert list(t.index) == [0.0, 0.25, 1.0, 1.5]
+    assert t.loc[0.0, "enhancement"] == 1.0
+    d = list(t["into dermis (ug/cm2)"])
+    assert d == sorted(d)
+    assert all(t.loc[L, "enhancement"] > 1 for L in (0.25, 1.0, 1.5))
+    before = ds.deliver("caffeine", lengths=[1.0], when="before").table
+    # applied before the needles and wiped off at the needling: the channels never see it
+    assert before.loc[1.0, "enhancement"] == pytest.approx(1.0, rel=1e-6)
+    fig = res.plot()
+    assert len(fig.axes) == 2
+
+
+def test_deliver_command_prints_the_table_and_writes_files(tmp_path, capsys):
+    out = str(tmp_path / "d")
+    assert main(["deliver", "--agent", "niacinamide", "--lengths", "0,0.5,1", "-o", out]) == 0
+    text = capsys.readouterr().out
+    assert "enhancement" in text and "niacinamide" in text
+    assert os.path.getsize(os.path.join(out, "delivery.csv")) > 0
+    assert os.path.getsize(os.path.join(out, "delivery.png")) > 0
+    assert main(["deliver", "--lengths", "0,9"]) == 2
+    assert "--lengths" in capsys.readouterr().err
