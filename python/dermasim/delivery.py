@@ -28,7 +28,8 @@ class DeliveryResult:
     """``table`` (pandas DataFrame, one row per needle length, "0 mm" = intact skin; amounts in
     µg/cm², times in h), ``profiles`` {length mm: (z in µm, tissue concentration in kg/m³ at
     the end of the application)}, ``flux`` {length mm: (t in h from the start, flux into the
-    skin in µg/cm²/h)}, ``layers`` (interfaces in µm) and the scenarios that were run."""
+    skin in µg/cm²/h) of the same agent as an infinite dose (1 mL/cm²) over 24 h, where the
+    flux falls to the intact-skin flux as the channels close}, ``layers`` (interfaces in µm) and the scenarios that were run."""
 
     def __init__(self, table: Any, profiles: Dict[float, Any], flux: Dict[float, Any], layers: List[float],
                  agent: str, when: str, scenarios: List[Any]):
@@ -57,7 +58,7 @@ class DeliveryResult:
         b.set_xlabel("time from application (h)")
         b.set_ylabel("flux into the skin (µg/cm²/h)")
         b.set_yscale("symlog", linthresh=1e-3)
-        b.set_title("flux: closed channels → the intact-skin flux")
+        b.set_title("flux of an infinite dose: the channels close → intact skin")
         b.legend(fontsize=8)
         fig.tight_layout()
         if path:  # atomically: a temporary file, then rename
@@ -123,12 +124,18 @@ def deliver(agent: str = "caffeine", lengths: Sequence[float] = (0.25, 0.5, 1.0,
         layers = [x / 1e-6 for x in sc.skin.interfaces]
         c = np.asarray(r.fields["topical"])[-1].reshape(len(z), -1).mean(axis=1)
         profiles[L] = (z, c)
-        m = (r.outcome_times >= app.time - 1) & (r.outcome_times <= t_end + 1)
-        flux[L] = ((r.outcome_times[m] - app.time) / 3600.0, r.outcomes["topical_flux"][m] / _UG_CM2 * 3600.0)
+        # the flux panel: the same agent as an infinite dose (1 mL/cm²) for 24 h, so the flux
+        # follows the channels closing down to the intact-skin flux
+        fl = _scenario(agent, L, when, device, site, concentration, 86400.0, "1 mL/cm^2", occluded)
+        rf = simulate(fl)
+        af = fl.course[0].to_cpp(fl.protocol.session_times)[0]
+        m = (rf.outcome_times >= af.time - 1) & (rf.outcome_times <= af.time + af.duration + 1)
+        tf = (rf.outcome_times[m] - af.time) / 3600.0
+        flux[L] = (tf, rf.outcomes["topical_flux"][m] / _UG_CM2 * 3600.0)
         if not rows:  # intact skin, from the same run
             ci = np.asarray(r.fields["topical_intact"])[-1].reshape(len(z), -1).mean(axis=1)
             profiles[0.0] = (z, ci)
-            flux[0.0] = (flux[L][0], r.outcomes["topical_intact_flux"][m] / _UG_CM2 * 3600.0)
+            flux[0.0] = (tf, rf.outcomes["topical_intact_flux"][m] / _UG_CM2 * 3600.0)
             rows.append({"needle (mm)": 0.0, "real depth (um)": 0.0,
                          "into skin (ug/cm2)": a["intact_delivered"] / _UG_CM2,
                          "into dermis (ug/cm2)": a["intact_delivered_dermis"] / _UG_CM2,

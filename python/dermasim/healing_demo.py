@@ -1,8 +1,8 @@
 """The default healing scenario of ``dermasim demo``.
 
 Face (40 y, phototype III), clinical pen 1.5 mm, 4 sessions 4 weeks apart, 6 months follow-up,
-1D depth column (laterally averaged injury). Prints the per-session and timeline tables and
-writes plots of the time courses.
+1D depth column (laterally averaged injury). Prints the per-session, after-care and timeline
+tables and writes plots of the time courses.
 """
 from __future__ import annotations
 
@@ -79,6 +79,13 @@ def plot_time_courses(res: Any, path: str) -> Optional[str]:
            label="epidermal damage (rel.)")
     a.axhline(0.1, color="0.6", lw=0.8)
     a.text(95, 0.11, "visible", ha="right", fontsize=7, color="0.4")
+    s0 = res.sessions[0]  # the after-care windows of session 1 (docs/model.md §7.6)
+    for x, lab in ((s0.barrier_recovered_after, "barrier back"), (s0.exercise_ok_after, "exercise ok")):
+        if x == x and x / 3600.0 <= 96.0:
+            a.axvline(x / 3600.0, color="0.3", ls="-.", lw=0.8)
+            a.text(x / 3600.0, 0.95, " " + lab, fontsize=7, rotation=90, va="top")
+    if s0.uv_sensitive_until == s0.uv_sensitive_until:
+        a.text(95, 0.8, f"UV-sensitive until {s0.uv_sensitive_until / 3600.0:.0f} h", ha="right", fontsize=7)
     a.set_ylabel("-")
     a.set_title("first 4 days after session 1", fontsize=9)
     a.legend(fontsize=8)

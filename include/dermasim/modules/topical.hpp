@@ -165,7 +165,7 @@ class Topical : public model::Module {
 #else
     const int nt = 1;
 #endif
-    scratch_.assign(std::size_t(nt) * 6 * nz, 0.0);
+    scratch_.assign(std::size_t(nt) * 4 * block * nz, 0.0);
   }
 
   bool has_operator() const override { return !apps_.empty(); }
@@ -220,9 +220,11 @@ class Topical : public model::Module {
     const std::size_t P = g.plane();
     const double a = vehicle_factor(t);
     const double yield = apps_[0].agent.tgf_beta_yield * 1e6;  // kg/m³ → ng/mL
-    parallel_for(0, long(P), P >= 64, [&](long c) {
-      column(u, std::size_t(c), dt, a, sn_, true, yield);
-      column(u, std::size_t(c), dt, a, si_, false, 0.0);
+    const long nb = long((P + block - 1) / block);
+    parallel_for(0, nb, nb >= 8, [&](long b) {
+      const std::size_t c0 = std::size_t(b) * block, nc = std::min(block, P - c0);
+      column_block(u, c0, nc, dt, a, sn_, true, yield);
+      column_block(u, c0, nc, dt, a, si_, false, 0.0);
     });
   }
 
@@ -304,63 +306,99 @@ class Topical : public model::Module {
     return J;
   }
 
-  void column(FieldSet& u, std::size_t c, double dt, double a, const Index& ix, bool channels, double yield) const {
+  static constexpr std::size_t block = 8;  ///< columns per block (contiguous in memory)
+
+  /// The solve for columns [c0, c0 + nc) (nc <= block), vectorised across them: each column's
+  /// arithmetic is independent of the blocking, so results do not depend on the thread count.
+  void column_block(FieldSet& u, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
+                    bool channels, double yield) const {
     const Grid& g = *b_.grid;
     const int nz = g.nz();
     const std::size_t P = g.plane();
     const auto& dz = g.dz();
+    constexpr std::size_t B = block;
 #ifdef _OPENMP
-    double* w = scratch_.data() + std::size_t(omp_get_thread_num()) * 6 * nz;
+    double* w = scratch_.data() + std::size_t(omp_get_thread_num()) * 4 * B * nz;
 #else
     double* w = scratch_.data();
 #endif
-    double *G = w, *cp = w + nz, *y = w + 2 * nz, *z = w + 3 * nz, *dy = w + 4 * nz, *dzv = w + 5 * nz;
+    const std::size_t S = B * std::size_t(nz);
+    double *G = w, *cp = w + S, *dy = w + 2 * S, *dzv = w + 3 * S;
     double* cc = u.data(ix[conc]);
-    const double M = u[ix[donor]][c];
-    double Gs = 0;
-    for (int k = 0; k < nz; ++k) {  // no vehicle on (a = 0): the surface is closed
-      G[k] = a > 0 ? (channels ? channel_G(u, c, k) : 0.0) + (k == 0 ? Tf_[0] : 0.0) : 0.0;
-      Gs += G[k];
+    const double* gam = u.data(s_gamma_);
+    double M[B], Gs[B], sopen[B];
+    for (std::size_t j = 0; j < nc; ++j) {
+      const std::size_t c = c0 + j;
+      M[j] = u[ix[donor]][c];
+      Gs[j] = 0.0;
+      const double o0 = u[s_open0_][c];
+      sopen[j] = (channels && o0 > 0) ? std::clamp(u[s_open_][c] / o0, 0.0, 1.0) : 0.0;
     }
+    for (int k = 0; k < nz; ++k)  // no vehicle on (a = 0): the surface is closed
+      for (std::size_t j = 0; j < nc; ++j) {
+        const std::size_t id = std::size_t(k) * P + c0 + j, o = std::size_t(k) * B + j;
+        const double gch = sopen[j] > 0 ? sopen[j] * gam[id] * DK_[k] * dz[k] : 0.0;
+        G[o] = a > 0 ? gch + (k == 0 ? Tf_[0] : 0.0) : 0.0;
+        Gs[j] += G[o];
+      }
     // Thomas for A y = r and A z = b together (A: tridiagonal, diagonally dominant)
     for (int k = 0; k < nz; ++k) {
       const double Ck = K_[k] * dz[k];
       const double up = k > 0 ? dt * Tf_[k] : 0.0, dn = k < nz - 1 ? dt * Tf_[k + 1] : 0.0;
-      const double diag = Ck + up + dn + dt * (G[k] + lam_[k] * Ck);
-      const double r = cc[std::size_t(k) * P + c] * dz[k];  // C u = c dz
-      const double bb = dt * G[k] * a;
-      const double den = diag + (k > 0 ? up * cp[k - 1] : 0.0);
-      cp[k] = -dn / den;
-      dy[k] = (r + (k > 0 ? up * dy[k - 1] : 0.0)) / den;
-      dzv[k] = (bb + (k > 0 ? up * dzv[k - 1] : 0.0)) / den;
+      for (std::size_t j = 0; j < nc; ++j) {
+        const std::size_t o = std::size_t(k) * B + j, om = o - B;
+        const double diag = Ck + up + dn + dt * (G[o] + lam_[k] * Ck);
+        const double r = cc[std::size_t(k) * P + c0 + j] * dz[k];  // C u = c dz
+        const double bb = dt * G[o] * a;
+        const double inv = 1.0 / (diag + (k > 0 ? up * cp[om] : 0.0));
+        cp[o] = -dn * inv;
+        dy[o] = (r + (k > 0 ? up * dy[om] : 0.0)) * inv;
+        dzv[o] = (bb + (k > 0 ? up * dzv[om] : 0.0)) * inv;
+      }
     }
-    y[nz - 1] = dy[nz - 1];
-    z[nz - 1] = dzv[nz - 1];
-    for (int k = nz - 2; k >= 0; --k) {
-      y[k] = dy[k] - cp[k] * y[k + 1];
-      z[k] = dzv[k] - cp[k] * z[k + 1];
+    double *y = dy, *z = dzv;  // back substitution in place
+    for (int k = nz - 2; k >= 0; --k)
+      for (std::size_t j = 0; j < nc; ++j) {
+        const std::size_t o = std::size_t(k) * B + j;
+        y[o] -= cp[o] * y[o + B];
+        z[o] -= cp[o] * z[o + B];
+      }
+    double Mn[B], in[B], in_d[B], cl[B], ls[B];
+    for (std::size_t j = 0; j < nc; ++j) {
+      double sy = 0, sz = 0;
+      for (int k = 0; k < nz; ++k) {
+        const std::size_t o = std::size_t(k) * B + j;
+        sy += G[o] * y[o], sz += G[o] * z[o];
+      }
+      Mn[j] = (M[j] + dt * sy) / (1.0 + dt * a * Gs[j] - dt * sz);
+      in[j] = in_d[j] = cl[j] = ls[j] = 0.0;
     }
-    double sy = 0, sz = 0;
-    for (int k = 0; k < nz; ++k) sy += G[k] * y[k], sz += G[k] * z[k];
-    const double Mn = (M + dt * sy) / (1.0 + dt * a * Gs - dt * sz);
-    double in = 0, in_d = 0, cl = 0, ls = 0;
     for (int k = 0; k < nz; ++k) {
-      const double un = y[k] + z[k] * Mn;  // u' = c'/K
       const double Ck = K_[k] * dz[k];
-      const double jk = G[k] * (a * Mn - un);
-      in += jk;
-      if (dermal_[k]) in_d += jk;
-      cl += clear_[k] * Ck * un;
-      ls += (lam_[k] - clear_[k]) * Ck * un;
-      if (yield > 0 && join_[k] > 0) u[s_tgf_][std::size_t(k) * P + c] += dt * join_[k] * K_[k] * un * yield;
-      cc[std::size_t(k) * P + c] = K_[k] * un;
+      for (std::size_t j = 0; j < nc; ++j) {
+        const std::size_t o = std::size_t(k) * B + j, id = std::size_t(k) * P + c0 + j;
+        const double un = y[o] + z[o] * Mn[j];  // u' = c'/K
+        const double jk = G[o] * (a * Mn[j] - un);
+        in[j] += jk;
+        if (dermal_[k]) in_d[j] += jk;
+        cl[j] += clear_[k] * Ck * un;
+        ls[j] += (lam_[k] - clear_[k]) * Ck * un;
+        if (yield > 0 && join_[k] > 0) u[s_tgf_][id] += dt * join_[k] * K_[k] * un * yield;
+        cc[id] = K_[k] * un;
+      }
     }
-    if (dej_ > 0) in_d += Tf_[dej_] * (y[dej_ - 1] + z[dej_ - 1] * Mn - y[dej_] - z[dej_] * Mn);
-    u[ix[donor]][c] = Mn;
-    u[ix[entered]][c] += dt * in;
-    u[ix[to_dermis]][c] += dt * in_d;
-    u[ix[cleared]][c] += dt * cl;
-    u[ix[lost]][c] += dt * ls;
+    for (std::size_t j = 0; j < nc; ++j) {
+      const std::size_t c = c0 + j;
+      if (dej_ > 0) {
+        const std::size_t a1 = std::size_t(dej_ - 1) * B + j, a2 = std::size_t(dej_) * B + j;
+        in_d[j] += Tf_[dej_] * (y[a1] + z[a1] * Mn[j] - y[a2] - z[a2] * Mn[j]);
+      }
+      u[ix[donor]][c] = Mn[j];
+      u[ix[entered]][c] += dt * in[j];
+      u[ix[to_dermis]][c] += dt * in_d[j];
+      u[ix[cleared]][c] += dt * cl[j];
+      u[ix[lost]][c] += dt * ls[j];
+    }
   }
 
   std::vector<treatment::Topical> apps_;

@@ -210,8 +210,10 @@ inline std::string summary_table(const Result& r) {
                   100 * s.collagen_PD_gain, 100 * s.collagen_PD_cumulative);
     o << buf;
     std::snprintf(buf, sizeof buf, "%2d", s.index);
-    care += std::string(buf) + std::string(11, ' ') + hours(s.barrier_recovered_after) + std::string(16, ' ') +
-            hours(s.exercise_ok_after) + std::string(14, ' ') + hours(s.uv_sensitive_until) + "\n";
+    const std::string idx = buf;  // hours() below reuses buf
+    const std::string b = hours(s.barrier_recovered_after), e = hours(s.exercise_ok_after),
+                      v = hours(s.uv_sensitive_until);
+    care += idx + std::string(17, ' ') + b + std::string(14, ' ') + e + std::string(10, ' ') + v + "\n";
   }
   o << "\nAfter-care windows (h after the session; docs/model.md 7.6)\n";
   o << " #  barrier back: makeup,  sweating/exercise  UV-sensitive\n";
