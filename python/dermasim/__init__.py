@@ -31,7 +31,7 @@ from .results import Result
 from .scenario import (Applicator, LayerProperties, ModelParameters, ModuleSet, Needle, Numerics, Patient, Pen,
                        PenetrationParameters, Protocol, Roller, Scenario, Skin, Stamp)
 from .scenario import module_catalog as _module_catalog
-from .course import Course, Topical, agents
+from .course import Course, Needling, Topical, agents
 
 
 def modules() -> list:
@@ -50,7 +50,7 @@ from .delivery import deliver
 __all__ = [
     "ModuleSet",
     "modules",
-    "Course", "Topical", "agents",
+    "Course", "Needling", "Topical", "agents",
     "BoundaryCondition",
     "DermasimError",
     "DiffusionSolver",

@@ -1,4 +1,5 @@
-"""Procedures on the treatment course beyond the needling sessions: topical applications.
+"""Procedures on the treatment course: topical applications, and needling sessions with their own
+device and time (when the regular ``Protocol`` does not describe the course).
 
 >>> import dermasim as ds
 >>> s = ds.Scenario(course=[ds.Topical(agent="ascorbic_acid", concentration="15 %",
@@ -24,7 +25,7 @@ from .config import as_table, check_keys
 from .scenario import Param, Spec
 from .units import show as _show
 
-__all__ = ["Topical", "Course", "agents"]
+__all__ = ["Topical", "Needling", "Course", "agents"]
 
 _YEAR = 365.25 * 86400.0
 
@@ -105,7 +106,70 @@ class Topical(Spec):
         return out
 
 
-_KINDS = {"topical": Topical}
+class Needling(Spec):
+    """One needling session on the course, at an absolute ``time`` with its own ``device``: a
+    course of sessions with different devices or irregular intervals. When the course has
+    Needling entries they are the sessions (``protocol.sessions`` must then be 0; the follow-up
+    is ``protocol.follow_up`` after the last one)."""
+
+    _prefix = "needling"
+    _params = {
+        "time": Param("0 s", "time", 0.0, 20 * _YEAR, "when, from the start of the run"),
+        "occluded": Param(False, "bool", doc="occlusive dressing / product after the session"),
+        "pattern_seed": Param(0, "int", 0, 2**63 - 1, "0: from the scenario seed and the session index"),
+    }
+
+    def __init__(self, device: Any = None, **kwargs: Any):
+        from .scenario import Device, Pen
+
+        if device is None:
+            device = Pen.clinical("1.5 mm")
+        elif isinstance(device, Mapping):
+            device = Device.from_dict(device, prefix=f"{self._prefix}.device")
+        elif not isinstance(device, Device):
+            raise InvalidArgumentError(f"{self._prefix}.device: expected a device such as ds.Pen.clinical('1 mm') "
+                                       f"or a dict (got {_show(device)})")
+        object.__setattr__(self, "device", device)
+        super().__init__(**kwargs)
+
+    def __setattr__(self, k: str, v: Any) -> None:
+        if k == "device":
+            from .scenario import Device
+
+            if not isinstance(v, Device):
+                raise InvalidArgumentError(f"{self._prefix}.device: expected a device (got {_show(v)})")
+            object.__setattr__(self, k, v)
+            return
+        super().__setattr__(k, v)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Needling) and self.to_dict(units=False) == other.to_dict(units=False)
+
+    def __repr__(self) -> str:
+        return f"Needling(time={self.time!r}, device={self.device!r}, occluded={self.occluded!r})"
+
+    def to_dict(self, units: bool = True) -> Dict[str, Any]:
+        return {**super().to_dict(units), "device": self.device.to_dict(units)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], prefix: str = "needling") -> "Needling":
+        d = dict(as_table(d, prefix))
+        check_keys(d, tuple(cls._params) + ("device",), prefix)
+        dev = d.pop("device", None)
+        from .scenario import Device
+
+        return cls(device=Device.from_dict(dev, prefix=f"{prefix}.device") if dev is not None else None, **d)
+
+    def to_cpp(self) -> Any:
+        s = _core.Session()
+        s.time = float(self.time)
+        s.device = _core.Device(self.device.to_cpp())
+        s.occluded = bool(self.occluded)
+        s.pattern_seed = int(self.pattern_seed)
+        return s
+
+
+_KINDS = {"topical": Topical, "needling": Needling}
 
 
 class Course:
@@ -167,6 +231,18 @@ class Course:
             check_keys(d, tuple(want), prefix)
             raise InvalidArgumentError(f"{prefix}: procedures are numbered 0, 1, 2, ... (got {sorted(map(str, d))})")
         return cls([cls._from_entry(d[k], f"{prefix}.{k}") for k in keys])
+
+    def sessions(self) -> List[Any]:
+        """The C++ needling sessions of the course's Needling entries, in time order."""
+        ns = sorted((p for p in self.procedures if isinstance(p, Needling)), key=lambda p: p.time)
+        for a, b in zip(ns, ns[1:]):
+            if not b.time > a.time:
+                raise InvalidArgumentError(f"course: two needling sessions at {_units.format(a.time, 'time')}; "
+                                           f"sessions must be at different times")
+        return [p.to_cpp() for p in ns]
+
+    def has_needling(self) -> bool:
+        return any(isinstance(p, Needling) for p in self.procedures)
 
     def applications(self, session_times: List[float]) -> List[Any]:
         """The C++ topical applications, in time order."""

@@ -54,7 +54,7 @@ def _time_axis(t: np.ndarray) -> Tuple[np.ndarray, str]:
 def _session_times(result: Any) -> list:
     sc = getattr(result, "scenario", None)
     try:
-        return list(sc.protocol.session_times) if sc is not None else []
+        return list(sc.session_times) if sc is not None else []
     except AttributeError:
         return []
 

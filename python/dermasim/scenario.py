@@ -587,7 +587,7 @@ class Protocol(Spec):
 
     _prefix = "protocol"
     _params = {
-        "sessions": Param(4, "int", 1, 1000, "number of sessions"),
+        "sessions": Param(4, "int", 0, 1000, "number of sessions (0: none, or the course's Needling entries)"),
         "interval": Param("4 weeks", "time", 3600.0, 10 * 365.25 * 86400, "time between sessions"),
         "follow_up": Param("6 months", "time", 0.0, 20 * 365.25 * 86400, "simulated time after the last session"),
         "occluded": Param(False, "bool", doc="occlusive dressing / product after each session"),
@@ -598,7 +598,7 @@ class Protocol(Spec):
     @property
     def duration(self) -> float:
         """Total simulated time (s)."""
-        return self.start + (self.sessions - 1) * self.interval + self.follow_up
+        return self.start + max(0, self.sessions - 1) * self.interval + self.follow_up
 
     @property
     def session_times(self) -> list:
@@ -1042,8 +1042,17 @@ class Scenario:
             raise InvalidArgumentError("this build has no healing model (dermasim._core.HealingScenario)")
         s = HS()
         s.skin = self.skin.to_cpp()
-        p = _core.Protocol.regular(_core.Device(self.device.to_cpp()), self.protocol.sessions,
-                                   self.protocol.interval, self.protocol.follow_up)
+        if self.course.has_needling():  # the sessions are the course's Needling entries
+            if self.protocol.sessions:
+                raise InvalidArgumentError(f"protocol.sessions = {self.protocol.sessions}: the course has needling "
+                                           f"sessions of its own; set protocol.sessions = 0 (protocol.follow_up "
+                                           f"still applies after the last one)")
+            p = _core.Protocol()
+            p.sessions = self.course.sessions()
+            p.follow_up = self.protocol.follow_up
+        else:
+            p = _core.Protocol.regular(_core.Device(self.device.to_cpp()), self.protocol.sessions,
+                                       self.protocol.interval, self.protocol.follow_up)
         if self.protocol.occluded or self.protocol.start > 0:
             sessions = list(p.sessions)
             for x in sessions:
@@ -1052,6 +1061,9 @@ class Scenario:
             p.sessions = sessions
         if len(self.course):  # topical applications (the C++ topical module is enabled by them)
             p.applications = self.course.applications([x.time for x in p.sessions])
+        if self.protocol.occluded and self.course.has_needling():
+            raise InvalidArgumentError("protocol.occluded applies to the regular sessions; give each course "
+                                       "needling its own occluded = true")
         s.protocol = p
         s.parameters = self.healing.apply_to(s.parameters)
         if self.penetration.values:
@@ -1067,6 +1079,20 @@ class Scenario:
         s.validate()
         return s
 
+    @property
+    def session_times(self) -> list:
+        """Times of the needling sessions (s): the course's Needling entries, else the protocol's."""
+        if self.course.has_needling():
+            return sorted(float(p.time) for p in self.course.procedures if hasattr(p, "device"))
+        return list(self.protocol.session_times)
+
+    @property
+    def duration(self) -> float:
+        """Total simulated time (s)."""
+        if self.course.has_needling():
+            return self.session_times[-1] + self.protocol.follow_up
+        return self.protocol.duration
+
     # -- dotted names --------------------------------------------------------------------------
     def flat(self, units: bool = False) -> Dict[str, Any]:
         """All parameters by dotted name (SI values)."""
@@ -1077,6 +1103,9 @@ class Scenario:
         name = self._check_name(name)
         if name == "device.needle_length":
             return self.device.needle_length
+        m = _COURSE_LENGTH.match(name)
+        if m and int(m.group(1)) < len(self.course) and hasattr(self.course[int(m.group(1))], "device"):
+            return self.course[int(m.group(1))].device.needle_length
         flat = self.flat()
         if name in flat:
             return flat[name]
@@ -1110,6 +1139,10 @@ class Scenario:
         for name, v in values.items():
             if name == "device.needle_length":  # the alias of needle.length / a pen's depth
                 name = "device." + (device_cls or type(self.device))._length_path
+            m = _COURSE_LENGTH.match(name)
+            if m and int(m.group(1)) < len(self.course) and hasattr(self.course[int(m.group(1))], "device"):
+                name = f"course.{m.group(1)}.device." + type(self.course[int(m.group(1))].device)._length_path
+                known.add(name)
             if name in ("seed", "title"):
                 d[name] = v
             elif "." not in name:
@@ -1131,6 +1164,9 @@ class Scenario:
         kw.update(seed=self.seed, title=self.title)
         kw.update(parts)
         return Scenario(**kw)
+
+
+_COURSE_LENGTH = __import__("re").compile(r"^course\.(\d+)\.device\.needle_length$")
 
 
 def _device_kinds() -> Dict[str, Type["Device"]]:

@@ -60,7 +60,7 @@ def simulate(scenario: Any, trackers: Any = None, threads: Optional[int] = None,
     trs = get_trackers(trackers)
     if max_runtime is not None:
         trs.append(RuntimeTracker(max_runtime))
-    duration = scenario.protocol.duration
+    duration = scenario.duration
     times = [0.0, duration] if snapshots is None else sorted(
         min(_units.parse(t, "time", "snapshots[]"), duration) for t in snapshots)
     cpp = scenario.to_cpp()

@@ -100,3 +100,30 @@ def test_deliver_command_prints_the_table_and_writes_files(tmp_path, capsys):
     assert os.path.getsize(os.path.join(out, "delivery.png")) > 0
     assert main(["deliver", "--lengths", "0,9"]) == 2
     assert "--lengths" in capsys.readouterr().err
+
+
+def test_needling_on_the_course_equals_the_regular_protocol_and_allows_other_devices():
+    regular = ds.Scenario(device=ds.Pen.clinical("1 mm"),
+                          protocol=ds.Protocol(sessions=2, interval="2 weeks", follow_up="2 weeks"))
+    course = ds.Scenario(protocol=ds.Protocol(sessions=0, follow_up="2 weeks"),
+                         course=[ds.Needling(device=ds.Pen.clinical("1 mm"), time="0 s"),
+                                 ds.Needling(device=ds.Pen.clinical("1 mm"), time="2 weeks")])
+    a, b = ds.simulate(regular), ds.simulate(course)
+    assert np.array_equal(a.outcomes["collagen_PD"], b.outcomes["collagen_PD"])  # bitwise the same run
+    assert course.session_times == [0.0, 14 * 86400.0] and course.duration == 28 * 86400.0
+    mixed = ds.Scenario(protocol=ds.Protocol(sessions=0, follow_up="1 week"),
+                        course=[ds.Needling(device=ds.Pen.clinical("1.5 mm"), time="0 s"),
+                                ds.Needling(device=ds.Roller.home("0.5 mm"), time="10 days", occluded=True),
+                                vit_c(session=2)])
+    assert ds.Scenario.from_toml(mixed.to_toml()) == mixed
+    assert mixed.get("course.1.device.needle_length") == pytest.approx(0.5e-3)
+    m2 = mixed.with_values({"course.1.device.needle_length": "0.25 mm"})
+    assert m2.get("course.1.device.needle_length") == pytest.approx(0.25e-3)
+    r = ds.simulate(mixed)
+    t = r.tables["sessions"]
+    assert list(t["needle_length"]) == pytest.approx([1.5e-3, 0.5e-3])
+    assert float(r.tables["applications"]["time"].iloc[0]) == pytest.approx(10 * 86400.0)
+    with pytest.raises(InvalidArgumentError, match="protocol.sessions = 4"):
+        ds.Scenario(course=[ds.Needling()]).to_cpp()
+    with pytest.raises(InvalidArgumentError, match="two needling sessions"):
+        ds.Scenario(protocol=ds.Protocol(sessions=0), course=[ds.Needling(), ds.Needling()]).to_cpp()

@@ -229,12 +229,33 @@ struct HealingKinetics {
 
   std::size_t species() const { return n; }
 
+  /// The state at one cell, read once: every group of rates below uses it.
+  struct Local {
+    double D, N, MI, MR, I, T, f, g, C3, C1;
+    double n, mi, mr;  ///< N / N_ref, M_I / M_ref, M_R / M_ref
+  };
+
   void rates(std::size_t, int k, const double* u, double* P, double* L) const {
     const HealingParameters& q = *p;
+    const Local x{u[sD], u[sN], u[sMI], u[sMR], u[sI], u[sT], u[sF], u[sFm], u[sC3], u[sC1],
+                  u[sN] / q.N_ref, u[sMI] / q.M_ref, u[sMR] / q.M_ref};
+    inflammation(k, x, P, L);
+    growth_factors(k, x, u, P, L);
+    fibroblasts(k, x, P, L);
+    matrix(k, x, u, P, L);
+    surface(k, x, u, P, L);
+    if (modules) {
+      // a module may leave some entries unset (this->n: the number of species)
+      for (std::size_t s = n_species; s < this->n; ++s) P[s] = L[s] = 0.0;
+      for (const auto& m : *modules) m->rates(t, k, u, P, L);
+    }
+  }
+
+  /// Damage, cytokine, neutrophils and macrophages (docs/model.md §5.2).
+  void inflammation(int k, const Local& x, double* P, double* L) const {
+    const HealingParameters& q = *p;
     const Baseline& B = *b;
-    const double D = u[sD], N = u[sN], MI = u[sMI], MR = u[sMR], I = u[sI], T = u[sT];
-    const double f = u[sF], g = u[sFm], C3 = u[sC3], C1 = u[sC1], E = u[sE];
-    const double n = N / q.N_ref, mi = MI / q.M_ref, mr = MR / q.M_ref;
+    const double D = x.D, I = x.I, T = x.T, n = x.n, mi = x.mi, mr = x.mr;
     const double v = B.v[k], epi = B.epi[k], kerat = B.kerat[k];
     // damage
     P[sD] = q.eps_N * q.mu_N * n * std::max(0.0, 1.0 - D);
@@ -252,19 +273,30 @@ struct HealingKinetics {
     const double ksw = q.k_sw0 * (1.0 + hill(T, q.K_sw)) * q.K_swD / (q.K_swD + D);
     P[sMI] = q.alpha * inflow;
     L[sMI] = ksw + q.mu_M;
-    P[sMR] = (1.0 - q.alpha) * inflow + ksw * MI;
+    P[sMR] = (1.0 - q.alpha) * inflow + ksw * x.MI;
     L[sMR] = q.mu_M;
-    // TGF-β1 and platelet reservoir
-    const double F0 = B.F0[k];
-    P[sT] = q.k_rel * u[sB] + q.sigma_TM * (q.f_TMI * MI + MR) +
-            q.sigma_TF * F0 * (f + q.eta_m * g) * hill(T, q.K_TT) + B.sT0[k];
+  }
+
+  /// TGF-β1 and the platelet reservoir.
+  void growth_factors(int k, const Local& x, const double* u, double* P, double* L) const {
+    const HealingParameters& q = *p;
+    const Baseline& B = *b;
+    const double F0 = B.F0[k], T = x.T;
+    P[sT] = q.k_rel * u[sB] + q.sigma_TM * (q.f_TMI * x.MI + x.MR) +
+            q.sigma_TF * F0 * (x.f + q.eta_m * x.g) * hill(T, q.K_TT) + B.sT0[k];
     L[sT] = q.k_T;
     P[sB] = 0.0;
     L[sB] = q.k_rel;
-    // fibroblasts (relative to F0)
+  }
+
+  /// Fibroblasts and myofibroblasts (relative to F0).
+  void fibroblasts(int k, const Local& x, double* P, double* L) const {
+    const HealingParameters& q = *p;
+    const Baseline& B = *b;
+    const double T = x.T, f = x.f, g = x.g;
     const double r_eff = q.r_F * (1.0 + q.r_T * hill(T, q.K_rT));
     const double kdiff = q.k_m * std::max(0.0, hill2(T, q.K_mT) - B.Hm10);
-    if (F0 > 0.0) {
+    if (B.F0[k] > 0.0) {
       P[sF] = r_eff * f + q.k_rev * g;
       L[sF] = r_eff * (f + g) / B.K_F + kdiff + q.mu_F;
       P[sFm] = kdiff * f;
@@ -273,8 +305,17 @@ struct HealingKinetics {
       P[sF] = P[sFm] = 0.0;
       L[sF] = L[sFm] = 0.0;
     }
-    // collagen III / I
-    const double S = f + q.eta_m * g;
+  }
+
+  /// Collagen III / I and elastin (docs/model.md §5.2): the mature fibres (E) keep their
+  /// homeostatic turnover; the TGF-β-driven synthesis above basal makes tropoelastin (TE), which
+  /// is either assembled into new fibres (E_new) or degraded; fibres of both kinds are cut by
+  /// neutrophil and macrophage elastases.
+  void matrix(int k, const Local& x, const double* u, double* P, double* L) const {
+    const HealingParameters& q = *p;
+    const Baseline& B = *b;
+    const double T = x.T, C3 = x.C3, C1 = x.C1, n = x.n, mi = x.mi, mr = x.mr;
+    const double S = x.f + q.eta_m * x.g;
     const double C0 = B.C0[k];
     const double C = C3 + C1;
     const double Lam = C0 > 0.0 ? C0 * (1.0 + q.K_Lambda) / (C + q.K_Lambda * C0) : 0.0;
@@ -285,10 +326,6 @@ struct HealingKinetics {
     L[sC3] = q.delta_C * G + (C3 > 0.0 ? q.k_mat * excess3 / C3 : 0.0);
     P[sC1] = S * Lam * (B.q1[k] * (1.0 + q.a_1 * Hc) + q.p_1 * C0 * dH) + q.k_mat * excess3;
     L[sC1] = q.delta_C * G;
-    // elastin (docs/model.md §5.2): the mature fibres (E) keep their homeostatic turnover; the
-    // TGF-β-driven synthesis above basal makes tropoelastin (TE), which is either assembled into
-    // new fibres (E_new) or degraded; fibres of both kinds are cut by neutrophil and macrophage
-    // elastases
     const double HE = hill(T, q.K_E);
     const double elastase = q.delta_E0 + q.delta_EN * n + q.delta_EM * mi;
     P[sE] = S * B.qE[k] * (1.0 + q.a_E * HE);
@@ -297,24 +334,26 @@ struct HealingKinetics {
     L[sTE] = q.k_assembly + q.k_TE_degradation;
     P[sEn] = q.k_assembly * u[sTE];
     L[sEn] = elastase;
-    (void)E;
+  }
+
+  /// Channels, the neurogenic flare and the pigmentation dose (top plane / epidermis), and the
+  /// exchange through open channels in the unsplit scheme.
+  void surface(int k, const Local& x, const double* u, double* P, double* L) const {
+    const HealingParameters& q = *p;
+    const Baseline& B = *b;
     // channels (top plane only carries O)
     P[sO] = 0.0;
-    L[sO] = k_close * (1.0 + q.a_I * hill(I, q.K_I));
+    L[sO] = k_close * (1.0 + q.a_I * hill(x.I, q.K_I));
     // neurogenic flare (docs/model.md §5.9): axon-reflex vasodilation, decays with k_flare
     P[sFl] = 0.0;
     L[sFl] = q.k_flare;
     // pigmentation dose in the viable epidermis
-    P[sQ] = kerat * hill(I, q.K_pih);
+    P[sQ] = B.kerat[k] * hill(x.I, q.K_pih);
     L[sQ] = 0.0;
     if (surface_loss && k == 0) {
       const double h = q.h_exudate * std::max(0.0, u[sO]);
       L[sI] += robin_rate(h, dz0, DI0);
       L[sT] += robin_rate(h, dz0, DT0);
-    }
-    if (modules) {
-      for (std::size_t s = n_species; s < this->n; ++s) P[s] = L[s] = 0.0;  // a module may leave some unset (this->n: `n` is the neutrophil ratio here)
-      for (const auto& m : *modules) m->rates(t, k, u, P, L);
     }
   }
 };
