@@ -25,15 +25,13 @@ py::dict param_entry(const std::string& name, const std::string& unit, double to
 py::list module_catalog() {
   py::list out;
   py::list sp, par, oc;
-  const auto names = healing::species_names(), units = healing::species_units();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    sp.append(py::dict(py::arg("name") = names[i], py::arg("unit") = units[i],
-                       py::arg("surface") = (i == healing::sO || i == healing::sFl)));
+  for (const auto& c : healing::core_species())
+    sp.append(py::dict(py::arg("name") = c.name, py::arg("unit") = c.unit, py::arg("surface") = c.surface));
   const healing::HealingParameters hp{};
   for (const auto& i : healing::HealingParameters::registry())
     par.append(param_entry(std::string(healing::HealingParameters::registry_prefix) + i.name, i.unit, i.to_si,
                            hp.*(i.member) / i.to_si, i.lo, i.hi, i.source));
-  for (const auto& n : outcomes::Metrics::names()) oc.append(py::dict(py::arg("name") = n));
+  for (const auto& f : outcomes::Metrics::fields()) oc.append(py::dict(py::arg("name") = f.name, py::arg("unit") = f.unit));
   out.append(py::dict(py::arg("name") = "healing", py::arg("doc") = "the healing and remodelling model (docs/model.md §5)",
                       py::arg("species") = sp, py::arg("parameters") = par, py::arg("outcomes") = oc));
   for (const auto& n : model::ModuleRegistry::instance().names()) {

@@ -27,15 +27,17 @@ __all__ = ["Result", "OUTCOME_UNITS", "SESSION_UNITS", "APPLICATION_UNITS", "NOT
 
 #: Units of the outcome series of ``dermasim::outcomes::Metrics`` (changes are fractions of
 #: the baseline: 0.1 = +10 %).
+def _metric_units() -> Dict[str, str]:
+    """The outcome series' units from their C++ declaration (``Metrics::fields()``)."""
+    from . import _core
+
+    cat = {m["name"]: m for m in _core.modules()} if hasattr(_core, "modules") else {}
+    return {str(o["name"]): str(o.get("unit", "")) for o in cat.get("healing", {}).get("outcomes", [])}
+
+
 OUTCOME_UNITS: Dict[str, str] = {
-    **{f"{c}_{layer}": "1" for c in ("collagen_I", "collagen_III", "collagen", "elastin")
-       for layer in ("PD", "RD")},
-    "erythema": "1", "open_fraction": "1", "epidermal_damage": "1", "pih_dose": "s",
-    "neutrophils": "cells/m^3", "macrophages_inflammatory": "cells/m^3",
-    "macrophages_repair": "cells/m^3", "fibroblasts_PD": "1", "myofibroblasts_PD": "1",
-    "tgf_PD": "ng/mL", "cytokine_PD": "ng/mL", "pih_risk": "1", "epidermal_thickness": "1",
-    "elastin_new_PD": "1", "elastin_new_RD": "1", "tropoelastin_PD": "1",
-    "erythema_inflammatory": "1", "erythema_flare": "1",
+    **_metric_units(),
+    "pih_risk": "1",
     # summary scalars
     "real_depth": "m", "channels_per_cm2": "1/cm^2", "bleeding_points_per_cm2": "1/cm^2",
     "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",

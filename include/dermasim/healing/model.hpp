@@ -23,6 +23,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <map>
@@ -50,16 +51,27 @@ enum Species : std::size_t {
   sD = 0, sN, sMI, sMR, sI, sT, sB, sF, sFm, sC3, sC1, sE, sO, sQ, sTE, sEn, sFl, n_species
 };
 
+/// One core species: its name, unit, whether it lives on the top plane only, and its absolute
+/// tolerance for the step controller (from the parameters). The one declaration the names,
+/// units, tolerances, the Python catalog and the files read; the order is `Species`.
+struct CoreSpecies {
+  Species id;
+  const char* name;
+  const char* unit;
+  bool surface;
+  double (*atol)(const HealingParameters&);
+};
+inline const std::array<CoreSpecies, n_species>& core_species();
+
 inline std::vector<std::string> species_names() {
-  return {"damage", "neutrophils", "macrophages_inflammatory", "macrophages_repair",
-          "cytokine", "tgf_beta", "platelet_tgf", "fibroblasts", "myofibroblasts",
-          "collagen_III", "collagen_I", "elastin", "open_fraction", "pih_dose", "tropoelastin",
-          "elastin_new", "flare"};
+  std::vector<std::string> n;
+  for (const auto& s : core_species()) n.push_back(s.name);
+  return n;
 }
 inline std::vector<std::string> species_units() {
-  return {"-", "cells/m^3", "cells/m^3", "cells/m^3", "ng/mL", "ng/mL", "ng/mL",
-          "relative to F0(z)", "relative to F0(z)", "normalised", "normalised", "normalised",
-          "-", "s", "normalised", "normalised", "-"};
+  std::vector<std::string> u;
+  for (const auto& s : core_species()) u.push_back(s.unit);
+  return u;
 }
 
 /// Time integration of the healing model (see the file comment).
@@ -209,6 +221,37 @@ inline Baseline derive_baseline(const SkinProfile& skin, const Grid& g, const He
     }
   }
   return b;
+}
+
+// cytokines: 1 % of the smallest half-saturation that reads them; cells: ~1 cell/mm³
+inline const std::array<CoreSpecies, n_species>& core_species() {
+  using P = const HealingParameters&;
+  static const std::array<CoreSpecies, n_species> t = {{
+      {sD, "damage", "-", false, [](P) { return 1e-4; }},
+      {sN, "neutrophils", "cells/m^3", false, [](P p) { return 1e-3 * p.N_ref; }},
+      {sMI, "macrophages_inflammatory", "cells/m^3", false, [](P p) { return 1e-3 * p.M_ref; }},
+      {sMR, "macrophages_repair", "cells/m^3", false, [](P p) { return 1e-3 * p.M_ref; }},
+      {sI, "cytokine", "ng/mL", false, [](P p) { return 1e-2 * std::min({p.K_erythema, p.K_I, p.K_pih, p.K_chi_I}); }},
+      {sT, "tgf_beta", "ng/mL", false, [](P p) { return 1e-2 * std::min({p.K_c, p.K_chi_T, p.K_rT, 1.0}); }},
+      {sB, "platelet_tgf", "ng/mL", false, [](P p) { return 1e-2 * std::min({p.K_c, p.K_chi_T, p.K_rT, 1.0}); }},
+      {sF, "fibroblasts", "relative to F0(z)", false, [](P) { return 1e-4; }},
+      {sFm, "myofibroblasts", "relative to F0(z)", false, [](P) { return 1e-4; }},
+      {sC3, "collagen_III", "normalised", false, [](P) { return 1e-5; }},
+      {sC1, "collagen_I", "normalised", false, [](P) { return 1e-5; }},
+      {sE, "elastin", "normalised", false, [](P) { return 1e-5; }},
+      {sO, "open_fraction", "-", true, [](P) { return 1e-5; }},
+      {sQ, "pih_dose", "s", false, [](P) { return 60.0; }},
+      {sTE, "tropoelastin", "normalised", false, [](P) { return 1e-5; }},
+      {sEn, "elastin_new", "normalised", false, [](P) { return 1e-5; }},
+      {sFl, "flare", "-", true, [](P) { return 1e-4; }},
+  }};
+  static const bool ordered = [] {  // the table is in Species order
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (std::size_t(t[i].id) != i) throw invalid_argument("core_species(): out of Species order");
+    return true;
+  }();
+  (void)ordered;
+  return t;
 }
 
 /// Production–loss kinetics of the full model (pure; thread safe).
@@ -449,17 +492,7 @@ class HealingModel {
   std::vector<double> absolute_tolerances() const {
     std::vector<double> a(names_.size());
     for (std::size_t s = n_species; s < names_.size(); ++s) a[s] = decls_[s - n_species].atol;
-    // cytokines: 1 % of the smallest half-saturation that reads them; cells: ~1 cell/mm³
-    a[sD] = 1e-4;
-    a[sN] = 1e-3 * p_.N_ref;
-    a[sMI] = a[sMR] = 1e-3 * p_.M_ref;
-    a[sI] = 1e-2 * std::min({p_.K_erythema, p_.K_I, p_.K_pih, p_.K_chi_I});
-    a[sT] = a[sB] = 1e-2 * std::min({p_.K_c, p_.K_chi_T, p_.K_rT, 1.0});
-    a[sF] = a[sFm] = 1e-4;
-    a[sC3] = a[sC1] = a[sE] = a[sTE] = a[sEn] = 1e-5;
-    a[sO] = 1e-5;
-    a[sQ] = 60.0;
-    a[sFl] = 1e-4;
+    for (const auto& c : core_species()) a[c.id] = c.atol(p_);
     return a;
   }
 

@@ -44,21 +44,53 @@ struct Metrics {
   double tropoelastin_PD = 0;                       ///< soluble tropoelastin / baseline elastin, −
   double erythema_inflammatory = 0, erythema_flare = 0;  ///< the two parts of `erythema`, −
 
+  /// Every outcome with its name and unit: the one declaration names(), values(), the files,
+  /// the checkpoints and the Python units read.
+  struct Field {
+    const char* name;
+    double Metrics::*member;
+    const char* unit;
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"collagen_I_PD", &Metrics::collagen_I_PD, "1"},
+        {"collagen_III_PD", &Metrics::collagen_III_PD, "1"},
+        {"collagen_PD", &Metrics::collagen_PD, "1"},
+        {"elastin_PD", &Metrics::elastin_PD, "1"},
+        {"collagen_I_RD", &Metrics::collagen_I_RD, "1"},
+        {"collagen_III_RD", &Metrics::collagen_III_RD, "1"},
+        {"collagen_RD", &Metrics::collagen_RD, "1"},
+        {"elastin_RD", &Metrics::elastin_RD, "1"},
+        {"erythema", &Metrics::erythema, "1"},
+        {"open_fraction", &Metrics::open_fraction, "1"},
+        {"epidermal_damage", &Metrics::epidermal_damage, "1"},
+        {"pih_dose", &Metrics::pih_dose, "s"},
+        {"neutrophils", &Metrics::neutrophils, "cells/m^3"},
+        {"macrophages_inflammatory", &Metrics::macrophages_I, "cells/m^3"},
+        {"macrophages_repair", &Metrics::macrophages_R, "cells/m^3"},
+        {"fibroblasts_PD", &Metrics::fibroblasts_PD, "1"},
+        {"myofibroblasts_PD", &Metrics::myofibroblasts_PD, "1"},
+        {"tgf_PD", &Metrics::tgf_PD, "ng/mL"},
+        {"cytokine_PD", &Metrics::cytokine_PD, "ng/mL"},
+        {"epidermal_thickness", &Metrics::epidermal_thickness, "1"},
+        {"elastin_new_PD", &Metrics::elastin_new_PD, "1"},
+        {"elastin_new_RD", &Metrics::elastin_new_RD, "1"},
+        {"tropoelastin_PD", &Metrics::tropoelastin_PD, "1"},
+        {"erythema_inflammatory", &Metrics::erythema_inflammatory, "1"},
+        {"erythema_flare", &Metrics::erythema_flare, "1"},
+    };
+    return f;
+  }
   static std::vector<std::string> names() {
-    return {"collagen_I_PD", "collagen_III_PD", "collagen_PD", "elastin_PD",
-            "collagen_I_RD", "collagen_III_RD", "collagen_RD", "elastin_RD",
-            "erythema", "open_fraction", "epidermal_damage", "pih_dose",
-            "neutrophils", "macrophages_inflammatory", "macrophages_repair",
-            "fibroblasts_PD", "myofibroblasts_PD", "tgf_PD", "cytokine_PD",
-            "epidermal_thickness", "elastin_new_PD", "elastin_new_RD", "tropoelastin_PD",
-            "erythema_inflammatory", "erythema_flare"};
+    std::vector<std::string> n;
+    for (const auto& f : fields()) n.push_back(f.name);
+    return n;
   }
   std::vector<double> values() const {
-    return {collagen_I_PD, collagen_III_PD, collagen_PD, elastin_PD, collagen_I_RD,
-            collagen_III_RD, collagen_RD, elastin_RD, erythema, open_fraction,
-            epidermal_damage, pih_dose, neutrophils, macrophages_I, macrophages_R,
-            fibroblasts_PD, myofibroblasts_PD, tgf_PD, cytokine_PD, epidermal_thickness,
-            elastin_new_PD, elastin_new_RD, tropoelastin_PD, erythema_inflammatory, erythema_flare};
+    std::vector<double> v;
+    v.reserve(fields().size());
+    for (const auto& f : fields()) v.push_back(this->*(f.member));
+    return v;
   }
 };
 

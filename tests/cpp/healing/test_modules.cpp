@@ -117,3 +117,20 @@ TEST_CASE("modules: a clashing outcome name and a second registration are refuse
   CHECK_THROWS_WITH_AS(model::ModuleRegistry::instance().add<ClashingOutcome>(),
                        doctest::Contains("registered twice"), invalid_argument);
 }
+
+TEST_CASE("declared once: the outcome and core species tables cover their structs, in order") {
+  const auto& f = outcomes::Metrics::fields();
+  CHECK(sizeof(outcomes::Metrics) == f.size() * sizeof(double));  // every member has a row
+  for (std::size_t i = 0; i < f.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) CHECK(f[i].member != f[j].member);
+  outcomes::Metrics m;
+  m.tgf_PD = 7.0;
+  const auto v = m.values();
+  const auto n = outcomes::Metrics::names();
+  CHECK(v[std::find(n.begin(), n.end(), "tgf_PD") - n.begin()] == 7.0);
+  const auto& c = healing::core_species();
+  CHECK(c.size() == healing::n_species);
+  for (std::size_t i = 0; i < c.size(); ++i) CHECK(std::size_t(c[i].id) == i);
+  CHECK(healing::species_names()[healing::sFl] == "flare");
+  CHECK(c[healing::sO].surface);
+}
