@@ -157,33 +157,25 @@ void bind_healing(py::module_& m) {
       .def("validate", &Scenario::validate);
 
   py::class_<SessionSummary> sess(m, "SessionSummary", "One row of the per-session table (SI)");
-  sess.def_readonly("index", &SessionSummary::index)
-      .def_readonly("time", &SessionSummary::time)
-      .def_readonly("needle_length", &SessionSummary::needle_length)
-      .def_readonly("real_depth", &SessionSummary::real_depth)
-      .def_readonly("channels", &SessionSummary::channels)
-      .def_readonly("channels_per_cm2", &SessionSummary::channels_per_cm2)
-      .def_readonly("bleeding_points", &SessionSummary::bleeding_points)
-      .def_readonly("bleeding_points_per_cm2", &SessionSummary::bleeding_points_per_cm2)
-      .def_readonly("erythema_peak", &SessionSummary::erythema_peak)
-      .def_readonly("erythema_resolved_after", &SessionSummary::erythema_resolved_after)
-      .def_readonly("channels_closed_after", &SessionSummary::channels_closed_after)
-      .def_readonly("epidermis_recovered_after", &SessionSummary::epidermis_recovered_after)
-      .def_readonly("barrier_recovered_after", &SessionSummary::barrier_recovered_after)
-      .def_readonly("exercise_ok_after", &SessionSummary::exercise_ok_after)
-      .def_readonly("uv_sensitive_until", &SessionSummary::uv_sensitive_until)
-      .def_readonly("pih_risk", &SessionSummary::pih_risk)
-      .def_readonly("downtime", &SessionSummary::downtime)
-      .def_readonly("collagen_PD_gain", &SessionSummary::collagen_PD_gain)
-      .def_readonly("collagen_PD_cumulative", &SessionSummary::collagen_PD_cumulative)
-      .def_property_readonly("injured_fraction",
+  // every column of the C++ declaration (SessionSummary::columns()): name, unit, value
+  for (const auto& c : SessionSummary::columns()) {
+    const auto get = c.get;
+    const std::string n = c.name;
+    if (n == "index" || n == "channels" || n == "bleeding_points")
+      sess.def_property_readonly(c.name, [get](const SessionSummary& s) { return (long long)(get(s)); }, c.unit);
+    else
+      sess.def_property_readonly(c.name, [get](const SessionSummary& s) { return get(s); }, c.unit);
+  }
+  sess.def_property_readonly("injured_fraction",
                              [](const SessionSummary& s) {
                                return std::vector<double>(s.injured_fraction.begin(), s.injured_fraction.end());
                              },
-                             "per layer (SC, VE, PD, RD, HY): injured volume / layer volume");
-  for (int l = 0; l < n_layers; ++l)
-    sess.def_property_readonly(("injured_fraction_" + std::string(layer_key(static_cast<Layer>(l)))).c_str(),
-                               [l](const SessionSummary& s) { return s.injured_fraction[l]; });
+                             "per layer (SC, VE, PD, RD, HY): injured volume / layer volume")
+      .def_property_readonly_static("columns", [](py::object) {
+        py::list out;
+        for (const auto& c : SessionSummary::columns()) out.append(py::make_tuple(c.name, c.unit));
+        return out;
+      });
 
   py::class_<outcomes::Metrics>(m, "Metrics", "Outcome metrics at one instant")
       .def("to_dict", [](const outcomes::Metrics& x) {

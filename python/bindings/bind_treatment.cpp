@@ -59,22 +59,19 @@ void bind_treatment(py::module_& m) {
       .def_readwrite("occluded", &Topical::occluded)
       .def_readwrite("before_needling", &Topical::before_needling)
       .def("validate", [](const Topical& t) { t.validate(); });
-  py::class_<ApplicationSummary>(m, "ApplicationSummary", "One topical application's delivery (SI)")
-      .def_readonly("index", &ApplicationSummary::index)
-      .def_readonly("agent", &ApplicationSummary::agent)
-      .def_readonly("time", &ApplicationSummary::time)
-      .def_readonly("duration", &ApplicationSummary::duration)
-      .def_readonly("dose", &ApplicationSummary::dose)
-      .def_readonly("delivered", &ApplicationSummary::delivered)
-      .def_readonly("delivered_dermis", &ApplicationSummary::delivered_dermis)
-      .def_readonly("intact_delivered", &ApplicationSummary::intact_delivered)
-      .def_readonly("intact_delivered_dermis", &ApplicationSummary::intact_delivered_dermis)
-      .def_readonly("enhancement", &ApplicationSummary::enhancement)
-      .def_readonly("enhancement_dermis", &ApplicationSummary::enhancement_dermis)
-      .def_readonly("in_skin_at_end", &ApplicationSummary::in_skin_at_end)
-      .def_readonly("in_dermis_at_end", &ApplicationSummary::in_dermis_at_end)
-      .def_readonly("cleared", &ApplicationSummary::cleared)
-      .def_readonly("peak_flux", &ApplicationSummary::peak_flux)
-      .def_readonly("lag_time", &ApplicationSummary::lag_time);
+  py::class_<ApplicationSummary> app(m, "ApplicationSummary", "One topical application's delivery (SI)");
+  app.def_readonly("agent", &ApplicationSummary::agent)
+      .def_property_readonly_static("columns", [](py::object) {
+        py::list out;
+        for (const auto& c : ApplicationSummary::columns()) out.append(py::make_tuple(c.name, c.unit));
+        return out;
+      });
+  for (const auto& c : ApplicationSummary::columns()) {  // the C++ declaration's columns
+    const auto get = c.get;
+    if (std::string(c.name) == "index")
+      app.def_property_readonly(c.name, [get](const ApplicationSummary& a) { return (long long)(get(a)); }, c.unit);
+    else
+      app.def_property_readonly(c.name, [get](const ApplicationSummary& a) { return get(a); }, c.unit);
+  }
 }
 }  // namespace dermasim::bindings

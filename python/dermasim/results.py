@@ -25,8 +25,6 @@ from .io import LAYER_KEYS, ResultWriter
 
 __all__ = ["Result", "OUTCOME_UNITS", "SESSION_UNITS", "APPLICATION_UNITS", "NOT_REACHED"]
 
-#: Units of the outcome series of ``dermasim::outcomes::Metrics`` (changes are fractions of
-#: the baseline: 0.1 = +10 %).
 def _metric_units() -> Dict[str, str]:
     """The outcome series' units from their C++ declaration (``Metrics::fields()``)."""
     from . import _core
@@ -35,32 +33,29 @@ def _metric_units() -> Dict[str, str]:
     return {str(o["name"]): str(o.get("unit", "")) for o in cat.get("healing", {}).get("outcomes", [])}
 
 
+def _columns(cls: str) -> list:
+    """(name, unit) of a C++ row type's declared columns (``SessionSummary::columns()`` …)."""
+    from . import _core
+
+    c = getattr(_core, cls, None)
+    return [(str(n), str(u)) for n, u in getattr(c, "columns", [])] if c is not None else []
+
+
+#: Columns (and units) of the per-application table (``dermasim::ApplicationSummary``).
+APPLICATION_UNITS: Dict[str, str] = {"agent": "", **dict(_columns("ApplicationSummary"))}
+#: Columns (and units) of the per-session table (``dermasim::SessionSummary``).
+SESSION_UNITS: Dict[str, str] = dict(_columns("SessionSummary"))
+#: The first application's columns that the summary carries, as ``topical_<column>``.
+SUMMARY_APPLICATION = ("delivered", "delivered_dermis", "enhancement", "enhancement_dermis", "lag_time")
+#: Units of the outcome series of ``dermasim::outcomes::Metrics`` (changes are fractions of
+#: the baseline: 0.1 = +10 %) and of the summary scalars.
 OUTCOME_UNITS: Dict[str, str] = {
     **_metric_units(),
     "pih_risk": "1",
-    # summary scalars
-    "real_depth": "m", "channels_per_cm2": "1/cm^2", "bleeding_points_per_cm2": "1/cm^2",
-    "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",
-    "epidermis_recovered_after": "s", "downtime": "s", "collagen_PD_gain": "1",
-    "barrier_recovered_after": "s", "exercise_ok_after": "s", "uv_sensitive_until": "s",
-    "topical_delivered": "kg/m^2", "topical_delivered_dermis": "kg/m^2", "topical_enhancement": "1",
-    "topical_enhancement_dermis": "1", "topical_lag_time": "s",
+    # summary scalars: the first session's row and the first application's
+    **{k: u for k, u in SESSION_UNITS.items() if k not in ("index", "time", "channels", "bleeding_points")},
+    **{f"topical_{k}": APPLICATION_UNITS[k] for k in SUMMARY_APPLICATION if k in APPLICATION_UNITS},
 }
-#: Columns (and units) of the per-application table (``dermasim::ApplicationSummary``).
-APPLICATION_UNITS: Dict[str, str] = {
-    "index": "1", "agent": "", "time": "s", "duration": "s", "dose": "kg/m^2", "delivered": "kg/m^2",
-    "delivered_dermis": "kg/m^2", "intact_delivered": "kg/m^2", "intact_delivered_dermis": "kg/m^2",
-    "enhancement": "1", "enhancement_dermis": "1", "in_skin_at_end": "kg/m^2", "in_dermis_at_end": "kg/m^2",
-    "cleared": "kg/m^2", "peak_flux": "kg/m^2/s", "lag_time": "s"}
-#: Columns (and units) of the per-session table (``dermasim::SessionSummary``).
-SESSION_UNITS: Dict[str, str] = {
-    "index": "1", "time": "s", "needle_length": "m", "real_depth": "m", "channels": "1",
-    "channels_per_cm2": "1/cm^2", "bleeding_points": "1", "bleeding_points_per_cm2": "1/cm^2",
-    "erythema_peak": "1", "erythema_resolved_after": "s", "channels_closed_after": "s",
-    "epidermis_recovered_after": "s", "barrier_recovered_after": "s", "exercise_ok_after": "s",
-    "uv_sensitive_until": "s", "pih_risk": "1", "downtime": "s", "collagen_PD_gain": "1",
-    "collagen_PD_cumulative": "1",
-    **{f"injured_fraction_{k}": "1" for k in LAYER_KEYS}}
 SESSION_COLUMNS = list(SESSION_UNITS)
 #: Recovery times that are NaN when not reached within the session's window (before the next
 #: session, or the end of the run): what was not reached.
@@ -420,12 +415,7 @@ class Result:
         if apps:  # topical applications: their table, and the first one's delivery in the summary
             tables["applications"] = pd.DataFrame([{k: _plain(getattr(a, k)) for k in APPLICATION_UNITS}
                                                    for a in apps])
-            a0 = apps[0]
-            summary.update({"topical_delivered": float(a0.delivered),
-                            "topical_delivered_dermis": float(a0.delivered_dermis),
-                            "topical_enhancement": float(a0.enhancement),
-                            "topical_enhancement_dermis": float(a0.enhancement_dermis),
-                            "topical_lag_time": float(a0.lag_time)})
+            summary.update({f"topical_{k}": float(getattr(apps[0], k)) for k in SUMMARY_APPLICATION})
         done = bool(info.get("completed", True)) if complete is None else complete
         return cls(times=[sn.time for sn in snaps], fields=fields, grid=grid, layers=layers,
                    outcome_times=times, outcomes=series, summary=summary, units=units,

@@ -44,7 +44,47 @@ struct SessionSummary {
   /// Injured volume of each layer this session (Σ damage × V of the injury field, lumen plus
   /// crush halo) over the layer's volume in the patch, − (docs/model.md §4).
   std::array<double, n_layers> injured_fraction{};
+
+  /// The table's columns (name, unit, value): the one declaration the bindings, the Python
+  /// session table and its units read.
+  struct Column {
+    const char* name;
+    const char* unit;
+    double (*get)(const SessionSummary&);
+  };
+  static const std::vector<Column>& columns();
 };
+
+inline const std::vector<SessionSummary::Column>& SessionSummary::columns() {
+  using S = const SessionSummary&;
+  static const std::vector<Column> c = {
+      {"index", "1", [](S s) { return double(s.index); }},
+      {"time", "s", [](S s) { return s.time; }},
+      {"needle_length", "m", [](S s) { return s.needle_length; }},
+      {"real_depth", "m", [](S s) { return s.real_depth; }},
+      {"channels", "1", [](S s) { return double(s.channels); }},
+      {"channels_per_cm2", "1/cm^2", [](S s) { return s.channels_per_cm2; }},
+      {"bleeding_points", "1", [](S s) { return double(s.bleeding_points); }},
+      {"bleeding_points_per_cm2", "1/cm^2", [](S s) { return s.bleeding_points_per_cm2; }},
+      {"erythema_peak", "1", [](S s) { return s.erythema_peak; }},
+      {"erythema_resolved_after", "s", [](S s) { return s.erythema_resolved_after; }},
+      {"channels_closed_after", "s", [](S s) { return s.channels_closed_after; }},
+      {"epidermis_recovered_after", "s", [](S s) { return s.epidermis_recovered_after; }},
+      {"barrier_recovered_after", "s", [](S s) { return s.barrier_recovered_after; }},
+      {"exercise_ok_after", "s", [](S s) { return s.exercise_ok_after; }},
+      {"uv_sensitive_until", "s", [](S s) { return s.uv_sensitive_until; }},
+      {"pih_risk", "1", [](S s) { return s.pih_risk; }},
+      {"downtime", "s", [](S s) { return s.downtime; }},
+      {"collagen_PD_gain", "1", [](S s) { return s.collagen_PD_gain; }},
+      {"collagen_PD_cumulative", "1", [](S s) { return s.collagen_PD_cumulative; }},
+      {"injured_fraction_SC", "1", [](S s) { return s.injured_fraction[0]; }},
+      {"injured_fraction_VE", "1", [](S s) { return s.injured_fraction[1]; }},
+      {"injured_fraction_PD", "1", [](S s) { return s.injured_fraction[2]; }},
+      {"injured_fraction_RD", "1", [](S s) { return s.injured_fraction[3]; }},
+      {"injured_fraction_HY", "1", [](S s) { return s.injured_fraction[4]; }},
+  };
+  return c;
+}
 
 /// One topical application's delivery (run/topical_report.hpp; SI: kg/m², s, kg/m²/s).
 struct ApplicationSummary {
@@ -63,6 +103,34 @@ struct ApplicationSummary {
   double cleared = 0;              ///< into the capillaries during the application, kg/m²
   double peak_flux = 0;            ///< into the skin, kg/m²/s
   double lag_time = 0;             ///< past the SC, s (tangent construction; NaN: none)
+
+  /// The numeric columns (name, unit, value) after `agent`: one declaration, as SessionSummary's.
+  struct Column {
+    const char* name;
+    const char* unit;
+    double (*get)(const ApplicationSummary&);
+  };
+  static const std::vector<Column>& columns() {
+    using A = const ApplicationSummary&;
+    static const std::vector<Column> c = {
+        {"index", "1", [](A a) { return double(a.index); }},
+        {"time", "s", [](A a) { return a.time; }},
+        {"duration", "s", [](A a) { return a.duration; }},
+        {"dose", "kg/m^2", [](A a) { return a.dose; }},
+        {"delivered", "kg/m^2", [](A a) { return a.delivered; }},
+        {"delivered_dermis", "kg/m^2", [](A a) { return a.delivered_dermis; }},
+        {"intact_delivered", "kg/m^2", [](A a) { return a.intact_delivered; }},
+        {"intact_delivered_dermis", "kg/m^2", [](A a) { return a.intact_delivered_dermis; }},
+        {"enhancement", "1", [](A a) { return a.enhancement; }},
+        {"enhancement_dermis", "1", [](A a) { return a.enhancement_dermis; }},
+        {"in_skin_at_end", "kg/m^2", [](A a) { return a.in_skin_at_end; }},
+        {"in_dermis_at_end", "kg/m^2", [](A a) { return a.in_dermis_at_end; }},
+        {"cleared", "kg/m^2", [](A a) { return a.cleared; }},
+        {"peak_flux", "kg/m^2/s", [](A a) { return a.peak_flux; }},
+        {"lag_time", "s", [](A a) { return a.lag_time; }},
+    };
+    return c;
+  }
 };
 
 /// Outcomes at a labelled time (e.g. 1, 3, 6 months after the last session).
