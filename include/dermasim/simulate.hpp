@@ -30,6 +30,7 @@
 #include "dermasim/run/checkpoint.hpp"
 #include "dermasim/run/report.hpp"
 #include "dermasim/run/result.hpp"
+#include "dermasim/run/timeline.hpp"
 #include "dermasim/run/topical_report.hpp"
 #include "dermasim/scenario.hpp"
 
@@ -168,24 +169,39 @@ inline std::size_t resume_from(const Checkpoint& c, const healing::Protocol& pr,
   return c.next_session;
 }
 
-/// A begin or end of a topical application (a stepper stop).
-struct ApplicationEvent {
-  double time;
-  bool begin;
-  std::size_t index;
-};
-/// The applications' begins and ends in time order, ends before begins at a shared time.
-inline std::vector<ApplicationEvent> application_events(const healing::Protocol& pr) {
-  std::vector<ApplicationEvent> ev;
-  for (std::size_t i = 0; i < pr.applications.size(); ++i) {
-    ev.push_back({pr.applications[i].time, true, i});
-    ev.push_back({pr.applications[i].end(), false, i});
+/// The run's observers: the outcome recorder, snapshots, progress, the thread governor and the
+/// caller's (not copyable: `all` points at the members).
+struct RunObservers {
+  outcomes::OutcomeRecorder rec;
+  CallbackObserver snap, prog, govern;
+  std::vector<Observer*> all;
+  RunObservers(const healing::HealingModel& model, const healing::Protocol& pr, const std::vector<Observer*>& user,
+               const SimulateOptions& opt, Result& res, ThreadGovernor& governor)
+      : rec(model, Schedule::at(observation_times(pr))),
+        snap(Schedule::at(opt.snapshot_times),
+             [&res](double t, const FieldSet& f, const StepStats&) {
+               res.snapshots.push_back({t, f});
+               return true;
+             }),
+        prog(Schedule::fixed(units::day),
+             [&opt, t_end = pr.end_time()](double t, const FieldSet&, const StepStats&) { return opt.progress(t, t_end); }),
+        govern(Schedule::wall(0.05), [&governor](double, const FieldSet&, const StepStats&) {
+          governor.update();
+          return true;
+        }) {
+    // the outcome series is sampled from the dense output: its ~200 times per session do not
+    // cut the steps (snapshots and user observers still land exactly)
+    rec.set_interpolated(true);
+    all.push_back(&rec);
+    for (auto* o : user) all.push_back(o);
+    if (!opt.snapshot_times.empty()) all.push_back(&snap);
+    prog.set_at_step_end(true);  // about daily, at step ends: cuts no steps, copies nothing
+    if (opt.progress) all.push_back(&prog);
+    if (governor.enabled()) all.push_back(&govern);  // at step ends, every 0.05 s of wall-clock time
   }
-  std::stable_sort(ev.begin(), ev.end(), [](const ApplicationEvent& a, const ApplicationEvent& b) {
-    return a.time < b.time || (a.time == b.time && !a.begin && b.begin);
-  });
-  return ev;
-}
+  RunObservers(const RunObservers&) = delete;
+  RunObservers& operator=(const RunObservers&) = delete;
+};
 
 inline void finish_info(RunInfo& info, const StepStats& st, std::chrono::steady_clock::time_point wall0) {
   info.accepted_steps = st.accepted;
@@ -210,36 +226,14 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
   ThreadScope threads(opt.threads > 0 ? opt.threads : (grid.size() < 4096 ? 1 : 0));
   const char* adapt_env = std::getenv("DERMASIM_ADAPTIVE_THREADS");
   ThreadGovernor governor(max_threads(), opt.adapt_threads && !(adapt_env && std::string(adapt_env) == "0"));
-  CallbackObserver govern(Schedule::wall(0.05), [&](double, const FieldSet&, const StepStats&) {
-    governor.update();
-    return true;
-  });
   healing::HealingModel model(grid, sc.skin, params, healing::parse_scheme(sc.numerics.scheme), sc.make_modules(),
                               sc.module_parameters);
   FieldSet u = model.initial_state();
   Result res = detail::result_header(sc, grid, model, opt);
-
   const auto& pr = sc.protocol;
   const double t_end = pr.end_time();
-  outcomes::OutcomeRecorder rec(model, Schedule::at(detail::observation_times(pr)));
-  // the outcome series is sampled from the dense output: its ~200 times per session do not
-  // cut the steps (snapshots and user observers still land exactly)
-  rec.set_interpolated(true);
-  std::vector<Observer*> obs{&rec};
-  for (auto* o : observers) obs.push_back(o);
-  CallbackObserver snap(Schedule::at(opt.snapshot_times),
-                        [&](double t, const FieldSet& f, const StepStats&) {
-                          res.snapshots.push_back({t, f});
-                          return true;
-                        });
-  if (!opt.snapshot_times.empty()) obs.push_back(&snap);
-  CallbackObserver prog(Schedule::fixed(units::day), [&](double t, const FieldSet&, const StepStats&) {
-    return opt.progress(t, t_end);
-  });
-  prog.set_at_step_end(true);  // about daily, at step ends: cuts no steps, copies nothing
-  if (opt.progress) obs.push_back(&prog);
-  if (governor.enabled()) obs.push_back(&govern);  // at step ends, every 0.05 s of wall-clock time
-
+  detail::RunObservers ro(model, pr, observers, opt, res, governor);
+  auto& rec = ro.rec;
   TimeStepper stepper([&](FieldSet& f, double t0, double dt) {
                         model.set_time(t0);
                         model.step(f, dt);
@@ -253,66 +247,40 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
     rec.record(0.0, u);
     // observers scheduled at t = 0 (snapshots, storage, progress) see the baseline state; the
     // stepper only fires observers at times after its start
-    for (auto* o : obs)
+    for (auto* o : ro.all)
       if (o != &rec && o->schedule().includes(0.0) && !o->observe(0.0, u, stepper.stats()))
         res.info.completed = false;
   }
-  // topical applications: begin and end are stepper stops (ends first at a shared time)
-  const auto events = detail::application_events(pr);
-  std::size_t e = 0;
-  while (e < events.size() && (events[e].time < t || (events[e].time == t && !events[e].begin && opt.resume))) ++e;
+  // topical applications: begin and end are stepper stops (run/timeline.hpp)
+  detail::ApplicationTimeline apps(pr, t, opt.resume != nullptr);
   if (opt.resume) model.set_occluded(pr.occluded_at(t));
-  // advances to `until`, applying the events before it (and the ends at it); false: stopped
-  auto run_events = [&](double until, bool begins_at_until) {
-    for (; e < events.size(); ++e) {
-      const auto& ev = events[e];
-      if (ev.time > until || (ev.time == until && ev.begin && !begins_at_until)) break;
-      if (ev.time > t) {
-        t = stepper.advance(u, t, ev.time, obs);
-        if (t < ev.time) return false;
-      }
-      if (ev.begin) model.begin_application(u, ev.index);
-      else model.end_application(u, ev.index);
-      model.set_occluded(pr.occluded_at(t));
-      stepper.set_dt(sc.numerics.dt_initial);
-    }
-    return true;
+  auto advance_to = [&](double until) {  // false: stopped by an observer
+    if (until > t) t = stepper.advance(u, t, until, ro.all);
+    return !(t < until);
   };
-  for (std::size_t s = s0; s < pr.sessions.size() && res.info.completed; ++s) {
-    const auto& ses = pr.sessions[s];
-    if (!run_events(ses.time, false)) {
-      res.info.completed = false;
-      break;
-    }
-    if (ses.time > t) {
-      t = stepper.advance(u, t, ses.time, obs);
-      if (t < ses.time) {
-        res.info.completed = false;
-        break;
-      }
-    }
-    if (opt.checkpoint && s > s0 && !opt.checkpoint(detail::make_checkpoint(s, t, u, rec, mark, res, model, stepper.stats()))) {
-      res.info.completed = false;
-      break;
-    }
-    governor.update();  // the injury stage runs parallel regions too
-    // a gliding serum (before_needling) is on when the channels open
-    for (; e < events.size() && events[e].time == t && events[e].begin; ++e)
-      if (pr.applications[events[e].index].before_needling) model.begin_application(u, events[e].index);
-      else break;
-    const InjuryField inj = detail::session_injury_of(sc, s, grid, opt);
-    model.apply_injury(u, inj, bleed);
+  auto restart = [&] {
     model.set_occluded(pr.occluded_at(t));
     stepper.set_dt(sc.numerics.dt_initial);
+  };
+  for (std::size_t s = s0; s < pr.sessions.size() && res.info.completed; ++s) {
+    const double ts = pr.sessions[s].time;
+    if (!apps.run_until(ts, false, model, u, advance_to, restart) || !advance_to(ts) ||
+        (opt.checkpoint && s > s0 &&
+         !opt.checkpoint(detail::make_checkpoint(s, t, u, rec, mark, res, model, stepper.stats())))) {
+      res.info.completed = false;
+      break;
+    }
+    governor.update();             // the injury stage runs parallel regions too
+    apps.begin_gliding(t, model, u);  // a gliding serum is on when the channels open
+    const InjuryField inj = detail::session_injury_of(sc, s, grid, opt);
+    model.apply_injury(u, inj, bleed);
+    restart();
     rec.record(t, u);
     mark.push_back(rec.series.size() - 1);
     res.sessions.push_back(detail::session_row(sc, s, inj, grid));
   }
-  if (res.info.completed && !run_events(t_end, true)) res.info.completed = false;
-  if (res.info.completed && t < t_end) {
-    t = stepper.advance(u, t, t_end, obs);
-    if (t < t_end) res.info.completed = false;
-  }
+  if (res.info.completed && (!apps.run_until(t_end, true, model, u, advance_to, restart) || !advance_to(t_end)))
+    res.info.completed = false;
   const int pt = std::clamp(sc.skin.phototype, 1, 6);
   detail::session_outcomes(res.sessions, rec, mark, params, pt, sc.skin.layers[int(Layer::stratum_corneum)].thickness);
   detail::timeline_rows(res, rec, pr.last_session());

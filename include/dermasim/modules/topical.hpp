@@ -356,13 +356,26 @@ class Topical : public model::Module {
         dzv[o] = (bb + (k > 0 ? up * dzv[om] : 0.0)) * inv;
       }
     }
-    double *y = dy, *z = dzv;  // back substitution in place
-    for (int k = nz - 2; k >= 0; --k)
+    for (int k = nz - 2; k >= 0; --k)  // back substitution in place: dy → y, dzv → z
       for (std::size_t j = 0; j < nc; ++j) {
         const std::size_t o = std::size_t(k) * B + j;
-        y[o] -= cp[o] * y[o + B];
-        z[o] -= cp[o] * z[o + B];
+        dy[o] -= cp[o] * dy[o + B];
+        dzv[o] -= cp[o] * dzv[o + B];
       }
+    update_block(u, c0, nc, dt, a, ix, yield, G, dy, dzv, M, Gs);
+  }
+
+  /// With u' = y + z M' (y = A⁻¹r, z = A⁻¹b of column_block), the donor's scalar equation gives
+  /// M'; then the new concentrations and the exactly balanced bookkeeping of the block.
+  void update_block(FieldSet& u, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
+                    double yield, const double* G, const double* y, const double* z, const double* M,
+                    const double* Gs) const {
+    const Grid& g = *b_.grid;
+    const int nz = g.nz();
+    const std::size_t P = g.plane();
+    const auto& dz = g.dz();
+    constexpr std::size_t B = block;
+    double* cc = u.data(ix[conc]);
     double Mn[B], in[B], in_d[B], cl[B], ls[B];
     for (std::size_t j = 0; j < nc; ++j) {
       double sy = 0, sz = 0;
