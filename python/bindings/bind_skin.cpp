@@ -120,6 +120,18 @@ void bind_skin(py::module_& m) {
         "Skin profile for a body site (forehead, cheek, periorbital, neck, forearm, abdomen, "
         "back; 'face' = cheek), adjusted for age, sex and Fitzpatrick phototype.");
   m.def("skin_sites", &skin_sites);
+  m.def("generic_skin", &generic_skin, "the generic skin of the model specification (Python Skin() defaults)");
+  auto field_list = [](const auto& fields) {
+    py::list out;
+    for (const auto& f : fields)
+      out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = f.kind, py::arg("unit") = f.unit,
+                          py::arg("lo") = f.lo, py::arg("hi") = f.hi, py::arg("doc") = f.doc));
+    return out;
+  };
+  m.def("layer_fields", [field_list] { return field_list(LayerProperties::fields()); },
+        "declaration of every layer property (name, kind, unit, lo, hi, doc; SI)");
+  m.def("skin_fields", [field_list] { return field_list(SkinProfile::fields()); },
+        "declaration of the skin's numeric descriptors");
   m.def("with_interfaces", &with_interfaces, py::arg("skin"), py::arg("depths"),
         "Copy of skin with layer thicknesses from 5 increasing interface depths (m).");
 

@@ -200,39 +200,28 @@ class Spec:
 # ---------------------------------------------------------------------------------------------
 # Skin
 
+def _generic_skin() -> Any:
+    return _core.generic_skin() if hasattr(_core, "generic_skin") else None
+
+
+def _skin_param(f: Mapping[str, Any], default: Any) -> "Param":
+    return Param(default, str(f["kind"]), float(f["lo"]), float(f["hi"]), str(f["doc"]))
+
+
 class LayerProperties(Spec):
-    """Properties of one skin layer (``dermasim::LayerProperties``, include/dermasim/skin/layers.hpp)."""
+    """Properties of one skin layer (``dermasim::LayerProperties``, include/dermasim/skin/layers.hpp).
 
-    _params = {
-        "thickness": Param("100 um", "length", 1e-6, 0.05, "layer thickness"),
-        "shear_modulus": Param("100 kPa", "pressure", 1.0, 1e9, "neo-Hookean shear modulus"),
-        "vascular_access": Param(0.0, "dimensionless", 0.0, 1.0, "0 avascular … 1 plexus"),
-        "fibroblast_density": Param(0.0, "volume_density", 0.0, 1e15, "baseline fibroblasts"),
-        "collagen": Param(0.0, "dimensionless", 0.0, 10.0, "baseline collagen (1 = dermal reference)"),
-        "elastin": Param(0.0, "dimensionless", 0.0, 10.0, "baseline elastin (normalised)"),
-        "keratinocyte": Param(0.0, "dimensionless", 0.0, 1.0, "1 where keratinocytes live"),
-    }
+    The parameters, their ranges and docs are the C++ declaration (``LayerProperties::fields()``);
+    the defaults of a bare ``LayerProperties()`` are the generic skin's papillary dermis, those
+    of ``Skin()``'s layers the generic skin's (``dermasim::generic_skin()``)."""
 
-
-# The generic skin: layer defaults of the model specification (/docs/model.md; model-spec §6.8:
-# thicknesses 15/70/150/1350/1000 µm; vascular access 0/0/1/0.5/1; fibroblasts 1000 and
-# 600 cells/mm³ in papillary and reticular dermis; neo-Hookean μ = 2 C10 with C10 of
-# Tran et al. 2007). Site/age presets come from the C++ presets (Skin.preset).
-_GENERIC_LAYERS = {  # = dermasim::healing::reference_face_skin() (include/dermasim/healing/protocol.hpp)
-    "SC": dict(thickness="15 um", shear_modulus="0.24 MPa", vascular_access=0.0),
-    "VE": dict(thickness="70 um", shear_modulus="0.24 MPa", vascular_access=0.0, keratinocyte=1.0),
-    "PD": dict(thickness="150 um", shear_modulus="2.2 MPa", vascular_access=1.0,
-               fibroblast_density="1000 cells/mm^3", collagen=1.0, elastin=1.0),
-    "RD": dict(thickness="1350 um", shear_modulus="2.2 MPa", vascular_access=0.5,
-               fibroblast_density="600 cells/mm^3", collagen=1.0, elastin=1.0),
-    "HY": dict(thickness="1000 um", shear_modulus="840 Pa", vascular_access=0.5,
-               fibroblast_density="100 cells/mm^3", collagen=0.1, elastin=0.1),
-}
+    _params = {str(f["name"]): _skin_param(f, getattr(_generic_skin().layers[2], str(f["name"])))
+               for f in _core.layer_fields()}
 
 
 def _layer_factory(key: str) -> Type["LayerProperties"]:
-    defaults = {k: Param(_GENERIC_LAYERS[key].get(k, p.default), p.dim, p.lo, p.hi, p.doc)
-                for k, p in LayerProperties._params.items()}
+    layer = _generic_skin().layers[LAYER_KEYS.index(key)]
+    defaults = {k: Param(getattr(layer, k), p.dim, p.lo, p.hi, p.doc) for k, p in LayerProperties._params.items()}
     return type(f"LayerProperties{key}", (LayerProperties,),
                 {"_params": defaults, "_prefix": f"skin.{key}", "__qualname__": "LayerProperties",
                  "__repr__": lambda self: "LayerProperties(" + Spec.__repr__(self).split("(", 1)[1]})
@@ -247,18 +236,15 @@ class Skin(Spec):
     """
 
     _prefix = "skin"
+    # the C++ declaration (SkinProfile::fields()) with the generic skin's defaults
     _params = {
-        "site": Param("face", "str", doc="anatomical site or preset name"),
-        "upper_plexus_depth": Param("1.2 mm", "length", 0.0, 0.05, "depth of the upper vascular plexus"),
-        "subcutis_thickness": Param("5 mm", "length", 1e-4, 0.2,
-                                    "subcutaneous fat under the dermis: the foundation of the skin plate "
-                                    "in the insertion mechanics (site presets set it)"),
-        "tearing_energy": Param("1140 J/m^2", "surface_energy", 1.0, 1e6,
-                                "energy to tear skin per crack area by a needle (human 1.14 kJ/m^2; "
-                                "the 'rat' preset 15 kJ/m^2)"),
-        "phototype": Param(3, "int", 1, 6, "Fitzpatrick I–VI"),
-        "age_years": Param(40.0, "dimensionless", 0.0, 120.0, "age in years"),
-        "male": Param(False, "bool"),
+        "site": Param(_generic_skin().site, "str", doc="anatomical site or preset name"),
+        **{str(f["name"]): _skin_param(f, getattr(_generic_skin(), str(f["name"])))
+           for f in _core.skin_fields() if f["name"] != "age_years"},
+        "phototype": Param(_generic_skin().phototype, "int", 1, 6, "Fitzpatrick I–VI"),
+        **{str(f["name"]): _skin_param(f, getattr(_generic_skin(), str(f["name"])))
+           for f in _core.skin_fields() if f["name"] == "age_years"},
+        "male": Param(_generic_skin().male, "bool"),
     }
     _nested = {k: _layer_factory(k) for k in LAYER_KEYS}
 

@@ -43,6 +43,30 @@ struct LayerProperties {
   double collagen = 0.0;           ///< baseline collagen, normalised (1 = dermal reference)
   double elastin = 0.0;            ///< baseline elastin, normalised
   double keratinocyte = 0.0;       ///< 1 where keratinocytes live (viable epidermis), else 0
+
+  /// Every property with its kind (the dimension of its SI value), unit, valid range and doc:
+  /// the one declaration validate() and the Python `LayerProperties` type read.
+  struct Field {
+    const char* name;
+    double LayerProperties::*member;
+    const char* kind;  ///< "length", "pressure", "dimensionless", "volume_density"
+    const char* unit;  ///< SI unit shown in messages ("" for dimensionless)
+    double lo, hi;     ///< valid range, SI
+    const char* doc;
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"thickness", &LayerProperties::thickness, "length", "m", 1e-6, 0.05, "layer thickness"},
+        {"shear_modulus", &LayerProperties::shear_modulus, "pressure", "Pa", 1.0, 1e9, "neo-Hookean shear modulus"},
+        {"vascular_access", &LayerProperties::vascular_access, "dimensionless", "", 0.0, 1.0, "0 avascular … 1 plexus"},
+        {"fibroblast_density", &LayerProperties::fibroblast_density, "volume_density", "cells/m^3", 0.0, 1e15,
+         "baseline fibroblasts"},
+        {"collagen", &LayerProperties::collagen, "dimensionless", "", 0.0, 10.0, "baseline collagen (1 = dermal reference)"},
+        {"elastin", &LayerProperties::elastin, "dimensionless", "", 0.0, 10.0, "baseline elastin (normalised)"},
+        {"keratinocyte", &LayerProperties::keratinocyte, "dimensionless", "", 0.0, 1.0, "1 where keratinocytes live"},
+    };
+    return f;
+  }
 };
 
 /// A skin profile: five layers plus patient descriptors that modify the biology.
@@ -82,24 +106,38 @@ struct SkinProfile {
     return Layer::hypodermis;
   }
 
+  /// The numeric descriptors (as LayerProperties::fields(); phototype, site and sex apart).
+  struct Field {
+    const char* name;
+    double SkinProfile::*member;
+    const char* kind;
+    const char* unit;
+    double lo, hi;
+    const char* doc;
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"upper_plexus_depth", &SkinProfile::upper_plexus_depth, "length", "m", 0.0, 0.05,
+         "depth of the upper vascular plexus"},
+        {"subcutis_thickness", &SkinProfile::subcutis_thickness, "length", "m", 1e-4, 0.2,
+         "subcutaneous fat under the dermis: the foundation of the skin plate in the insertion mechanics "
+         "(site presets set it)"},
+        {"tearing_energy", &SkinProfile::tearing_energy, "surface_energy", "J/m^2", 1.0, 1e6,
+         "energy to tear skin per crack area by a needle (human 1.14 kJ/m^2; the 'rat' preset 15 kJ/m^2)"},
+        {"age_years", &SkinProfile::age_years, "dimensionless", "years", 0.0, 120.0, "age in years"},
+    };
+    return f;
+  }
+
   /// Throws invalid_argument naming the offending field and its valid range.
   void validate() const {
     for (int i = 0; i < n_layers; ++i) {
       const std::string p = std::string("skin.") + layer_key(static_cast<Layer>(i));
-      const auto& l = layers[i];
-      require_range(p + ".thickness", l.thickness, 1e-6, 0.05, "m");
-      require_range(p + ".shear_modulus", l.shear_modulus, 1.0, 1e9, "Pa");
-      require_range(p + ".vascular_access", l.vascular_access, 0.0, 1.0);
-      require_range(p + ".fibroblast_density", l.fibroblast_density, 0.0, 1e15, "cells/m^3");
-      require_range(p + ".collagen", l.collagen, 0.0, 10.0);
-      require_range(p + ".elastin", l.elastin, 0.0, 10.0);
-      require_range(p + ".keratinocyte", l.keratinocyte, 0.0, 1.0);
+      for (const auto& f : LayerProperties::fields())
+        require_range(p + "." + f.name, layers[i].*(f.member), f.lo, f.hi, f.unit);
     }
     require_count("skin.phototype", phototype, 1, 6);
-    require_range("skin.age_years", age_years, 0.0, 120.0, "years");
-    require_range("skin.upper_plexus_depth", upper_plexus_depth, 0.0, 0.05, "m");
-    require_range("skin.subcutis_thickness", subcutis_thickness, 1e-4, 0.2, "m");
-    require_range("skin.tearing_energy", tearing_energy, 1.0, 1e6, "J/m^2");
+    for (const auto& f : fields()) require_range(std::string("skin.") + f.name, this->*(f.member), f.lo, f.hi, f.unit);
   }
 };
 

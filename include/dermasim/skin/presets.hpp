@@ -87,6 +87,21 @@ inline std::vector<std::string> skin_sites() {
   return s;
 }
 
+/// The generic skin of the model specification (model-spec §6.8: thicknesses 15/70/150/1350/
+/// 1000 µm; vascular access 0/0/1/0.5/0.5; fibroblasts 1000, 600 and 100 cells/mm³ in PD, RD
+/// and HY; neo-Hookean μ = 2 C10 of Tran et al. 2007): the defaults of the Python `Skin()`
+/// (the site presets, skin_preset, are the published ones).
+inline SkinProfile generic_skin() {
+  SkinProfile s;
+  s.site = "face";
+  s.layers[0] = {15e-6, 0.24e6, 0.0, 0.0, 0.0, 0.0, 0.0};
+  s.layers[1] = {70e-6, 0.24e6, 0.0, 0.0, 0.0, 0.0, 1.0};
+  s.layers[2] = {150e-6, 2.2e6, 1.0, 1e12, 1.0, 1.0, 0.0};
+  s.layers[3] = {1350e-6, 2.2e6, 0.5, 6e11, 1.0, 1.0, 0.0};
+  s.layers[4] = {1000e-6, 840.0, 0.5, 1e11, 0.1, 0.1, 0.0};
+  return s;
+}
+
 /// Annual relative loss of dermal thickness after age 25 (1/year) [P]; see docs/model.md §1.3.
 inline constexpr double dermal_thinning_per_year = 0.006;
 
