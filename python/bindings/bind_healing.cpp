@@ -100,6 +100,13 @@ void bind_healing(py::module_& m) {
       .def_readwrite("sessions", &healing::Protocol::sessions)
       .def_readwrite("applications", &healing::Protocol::applications, "topical applications in time order")
       .def_readwrite("follow_up", &healing::Protocol::follow_up, "s")
+      .def_static("fields", [] {
+        py::list out;
+        for (const auto& f : healing::Protocol::fields())
+          out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = f.kind, py::arg("lo") = f.lo,
+                              py::arg("hi") = f.hi, py::arg("default") = f.value, py::arg("doc") = f.doc));
+        return out;
+      })
       .def("end_time", &healing::Protocol::end_time)
       .def("validate", &healing::Protocol::validate);
 

@@ -572,14 +572,13 @@ class Protocol(Spec):
     """Treatment sessions: how many, how far apart, and how long to follow up after the last."""
 
     _prefix = "protocol"
-    _params = {
-        "sessions": Param(4, "int", 0, 1000, "number of sessions (0: none, or the course's Needling entries)"),
-        "interval": Param("4 weeks", "time", 3600.0, 10 * 365.25 * 86400, "time between sessions"),
-        "follow_up": Param("6 months", "time", 0.0, 20 * 365.25 * 86400, "simulated time after the last session"),
-        "occluded": Param(False, "bool", doc="occlusive dressing / product after each session"),
-        "start": Param("0 s", "time", 0.0, 10 * 365.25 * 86400,
-                       "time of the first session (room for a topical application before it)"),
-    }
+    # the C++ declaration (healing::Protocol::fields())
+    _params = {str(f["name"]): (Param(bool(f["default"]), "bool", doc=str(f["doc"])) if f["kind"] == "bool" else
+                                Param(int(f["default"]), "int", int(f["lo"]), int(f["hi"]), str(f["doc"]))
+                                if f["kind"] == "int" else
+                                Param(float(f["default"]), str(f["kind"]), float(f["lo"]), float(f["hi"]),
+                                      str(f["doc"])))
+               for f in _core.Protocol.fields()}
 
     @property
     def duration(self) -> float:

@@ -29,9 +29,33 @@ struct Protocol {
   double follow_up = 6 * units::month;  ///< s after the last session
   std::vector<treatment::Topical> applications;
 
+  /// The parameters of a regular course (Protocol::regular and the Python `Protocol` type):
+  /// name, kind, valid range (SI), default (SI) and doc — the one declaration both read.
+  struct Field {
+    const char* name;
+    const char* kind;  ///< "int", "time", "bool"
+    double lo, hi, value;
+    const char* doc;
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"sessions", "int", 0, 1000, 4, "number of sessions (0: none, or the course's Needling entries)"},
+        {"interval", "time", units::hour, 10 * units::year, 4 * units::week, "time between sessions"},
+        {"follow_up", "time", 0.0, 20 * units::year, 6 * units::month, "simulated time after the last session"},
+        {"occluded", "bool", 0, 1, 0, "occlusive dressing / product after each session"},
+        {"start", "time", 0.0, 10 * units::year, 0.0, "time of the first session (room for a topical application before it)"},
+    };
+    return f;
+  }
+  static const Field& field(const std::string& n) {
+    for (const auto& f : fields())
+      if (n == f.name) return f;
+    throw invalid_argument("protocol: no field '" + n + "'");
+  }
+
   /// n sessions `interval` apart starting at t = 0.
   static Protocol regular(const Device& dev, int n, double interval, double follow_up) {
-    require_count("protocol.sessions", n, 0, 1000);
+    require_count("protocol.sessions", n, int(field("sessions").lo), int(field("sessions").hi));
     require_positive("protocol.interval", interval, "s");
     Protocol p;
     for (int i = 0; i < n; ++i) {

@@ -165,7 +165,10 @@ class Topical : public model::Module {
 #else
     const int nt = 1;
 #endif
-    scratch_.assign(std::size_t(nt) * 4 * block * nz, 0.0);
+    scratch_.assign(std::size_t(nt) * block * nz, 0.0);
+    const std::size_t nb = (g.plane() + block - 1) / block;
+    slab_.assign(nb * 3 * block * nz, 0.0);
+    bsum_.assign(3 * nb, 0.0);
   }
 
   bool has_operator() const override { return !apps_.empty(); }
@@ -180,8 +183,14 @@ class Topical : public model::Module {
     const double area = inj.grid.lx() * inj.grid.ly();
     const double n = inj.channels.size() / area;  // channels per m²
     const double R = n > 0 ? 1.0 / std::sqrt(M_PI * n) : 0.0;  // Krogh radius of the spacing
-    std::vector<double> gam(g.nz(), 0.0);
-    for (const auto& ch : inj.channels)
+    // each lumen in the column that holds its axis (1D: the one column; 2D: by x), per area of
+    // the column; lateral diffusion spreads what it delivers
+    const double dx = g.lx() / g.nx(), dy = g.ly() / g.ny(), col_area = dx * dy;
+    std::fill(u[s_gamma_].begin(), u[s_gamma_].end(), 0.0);
+    for (const auto& ch : inj.channels) {
+      const int ix = std::clamp(int(std::floor(ch.x / dx)), 0, g.nx() - 1);
+      const int iy = std::clamp(int(std::floor(ch.y / dy)), 0, g.ny() - 1);
+      const std::size_t c = std::size_t(iy) * g.nx() + ix;
       for (int k = 0; k < g.nz(); ++k) {
         const double f = std::clamp((ch.depth - zf[k]) / (zf[k + 1] - zf[k]), 0.0, 1.0);
         if (f <= 0) break;
@@ -189,14 +198,14 @@ class Topical : public model::Module {
         const double r = std::max(1e-7, ch.surface_radius + (ch.tip_radius - ch.surface_radius) * zc / ch.depth);
         // steady radial conductance of a lumen of radius r in a Krogh cylinder of radius R;
         // ln(R/r) floored at 0.5 where the lumens nearly touch (docs/model.md §7.3)
-        gam[k] += f * 2 * M_PI / std::max(0.5, std::log(R / r)) / area;
+        u[s_gamma_][std::size_t(k) * P + c] += f * 2 * M_PI / std::max(0.5, std::log(R / r)) / col_area;
       }
-    double o = 0;
-    for (std::size_t c = 0; c < P; ++c) o += u[s_open_][c];
-    o /= double(P);
-    for (int k = 0; k < g.nz(); ++k)
-      for (std::size_t c = 0; c < P; ++c) u[s_gamma_][std::size_t(k) * P + c] = gam[k];
-    for (std::size_t c = 0; c < P; ++c) u[s_open0_][c] = o;
+    }
+    // the open fraction right after this session, per column (its closure scales the lumens);
+    // a column holding an axis but no open mouth (a mouth narrower than the column, off-centre)
+    // follows the patch mean instead (stored negative as the flag)
+    const double o = mean_open(u);
+    for (std::size_t c = 0; c < P; ++c) u[s_open0_][c] = u[s_open_][c] > 0 ? u[s_open_][c] : -o;
   }
 
   void begin_application(FieldSet& u, std::size_t i) const override {
@@ -220,12 +229,10 @@ class Topical : public model::Module {
     const std::size_t P = g.plane();
     const double a = vehicle_factor(t);
     const double yield = apps_[0].agent.tgf_beta_yield * 1e6;  // kg/m³ → ng/mL
-    const long nb = long((P + block - 1) / block);
-    parallel_for(0, nb, nb >= 8, [&](long b) {
-      const std::size_t c0 = std::size_t(b) * block, nc = std::min(block, P - c0);
-      column_block(u, c0, nc, dt, a, sn_, true, yield);
-      column_block(u, c0, nc, dt, a, si_, false, 0.0);
-    });
+    const double mean = mean_open(u);
+    (void)P;
+    pass(u, dt, a, sn_, true, yield, mean);
+    pass(u, dt, a, si_, false, 0.0, mean);
   }
 
   void observe(double t, const FieldSet& u, double* out) const override {
@@ -234,7 +241,7 @@ class Topical : public model::Module {
     const auto& dz = g.dz();
     std::fill(out, out + observables().size(), 0.0);
     if (apps_.empty()) return;
-    const double a = vehicle_factor(t);
+    const double a = vehicle_factor(t), mean = mean_open(u);
     for (std::size_t c = 0; c < P; ++c) {
       double skin = 0;
       for (int k = 0; k < g.nz(); ++k) {
@@ -249,9 +256,9 @@ class Topical : public model::Module {
       out[7] += u[sn_[to_dermis]][c];
       out[8] += u[si_[entered]][c];
       out[9] += u[si_[to_dermis]][c];
-      out[10] += flux(u, c, a, sn_, true, false);
-      out[11] += flux(u, c, a, sn_, true, true);
-      out[12] += flux(u, c, a, si_, false, false);
+      out[10] += flux(u, c, a, sn_, true, false, mean);
+      out[11] += flux(u, c, a, sn_, true, true, mean);
+      out[12] += flux(u, c, a, si_, false, false, mean);
       out[13] += u[sn_[donor]][c];
       const double app = u[sn_[applied]][c];
       const double bal = app - u[sn_[donor]][c] - skin - u[sn_[cleared]][c] - u[sn_[lost]][c];
@@ -285,16 +292,29 @@ class Topical : public model::Module {
       if (x.time <= t && t < x.end()) return 1.0 / (x.volume * x.agent.vehicle_partition);
     return 0.0;
   }
-  /// Channel conductance of cell k in column c (m/s), with the fraction still open.
-  double channel_G(const FieldSet& u, std::size_t c, int k) const {
+  double mean_open(const FieldSet& u) const {
+    double o = 0;
     const std::size_t P = b_.grid->plane();
+    for (std::size_t c = 0; c < P; ++c) o += u[s_open_][c];
+    return o / double(P);
+  }
+  /// The fraction of column c's channels still open: its open fraction over the one after the
+  /// session (or the patch mean's, for a column flagged by on_injury).
+  double open_ratio(const FieldSet& u, std::size_t c, double mean) const {
     const double o0 = u[s_open0_][c];
-    if (!(o0 > 0)) return 0.0;
-    const double s = std::clamp(u[s_open_][c] / o0, 0.0, 1.0);
+    if (o0 > 0) return std::clamp(u[s_open_][c] / o0, 0.0, 1.0);
+    if (o0 < 0) return std::clamp(mean / -o0, 0.0, 1.0);
+    return 0.0;
+  }
+  /// Channel conductance of cell k in column c (m/s), with the fraction still open.
+  double channel_G(const FieldSet& u, std::size_t c, int k, double mean) const {
+    const std::size_t P = b_.grid->plane();
+    const double s = open_ratio(u, c, mean);
     return s * u[s_gamma_][std::size_t(k) * P + c] * DK_[k] * b_.grid->dz()[k];
   }
   /// Flux into the skin (dermis_only: into the dermis) of column c from the state, kg/m²/s.
-  double flux(const FieldSet& u, std::size_t c, double a, const Index& ix, bool channels, bool dermis_only) const {
+  double flux(const FieldSet& u, std::size_t c, double a, const Index& ix, bool channels, bool dermis_only,
+              double mean) const {
     const std::size_t P = b_.grid->plane();
     const double w = a * u[ix[donor]][c];
     auto uk = [&](int k) { return u[ix[conc]][std::size_t(k) * P + c] / K_[k]; };
@@ -302,37 +322,57 @@ class Topical : public model::Module {
     if (dermis_only) J += dej_ > 0 ? Tf_[dej_] * (uk(dej_ - 1) - uk(dej_)) : 0.0;
     else if (a > 0) J += Tf_[0] * (w - uk(0));
     if (channels && a > 0)
-      for (int k = dermis_only ? dej_ : 0; k < b_.grid->nz(); ++k) J += channel_G(u, c, k) * (w - uk(k));
+      for (int k = dermis_only ? dej_ : 0; k < b_.grid->nz(); ++k) J += channel_G(u, c, k, mean) * (w - uk(k));
     return J;
   }
 
   static constexpr std::size_t block = 8;  ///< columns per block (contiguous in memory)
 
-  /// The solve for columns [c0, c0 + nc) (nc <= block), vectorised across them: each column's
-  /// arithmetic is independent of the blocking, so results do not depend on the thread count.
-  void column_block(FieldSet& u, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
-                    bool channels, double yield) const {
+  /// One pass (needled or intact) over every column. The vehicle film is one reservoir for the
+  /// whole patch (laterally well mixed: aqueous diffusion over the channel spacing takes about a
+  /// minute, and the film flows), so the columns share the donor's scalar equation:
+  ///   1. per block of 8 columns (vectorised across them): u' = y + z M' with y = A⁻¹r and
+  ///      z = A⁻¹b (two Thomas sweeps), and the block's sums Σ G, Σ G y, Σ G z;
+  ///   2. the patch's M' from those sums (summed in block order: no dependence on threads);
+  ///   3. per block: the new concentrations and the exactly balanced bookkeeping.
+  void pass(FieldSet& u, double dt, double a, const Index& ix, bool channels, double yield, double mean) const {
+    const std::size_t P = b_.grid->plane();
+    const long nb = long((P + block - 1) / block);
+    parallel_for(0, nb, nb >= 8, [&](long b) {
+      const std::size_t c0 = std::size_t(b) * block;
+      solve_block(u, std::size_t(b), c0, std::min(block, P - c0), dt, a, ix, channels, mean);
+    });
+    double Gs = 0, Sy = 0, Sz = 0;
+    for (long b = 0; b < nb; ++b) Gs += bsum_[3 * b], Sy += bsum_[3 * b + 1], Sz += bsum_[3 * b + 2];
+    const double Pn = double(P), M = u[ix[donor]][0];
+    const double Mn = (M + dt * (Sy / Pn)) / (1.0 + dt * a * (Gs / Pn) - dt * (Sz / Pn));
+    parallel_for(0, nb, nb >= 8, [&](long b) {
+      const std::size_t c0 = std::size_t(b) * block;
+      update_block(u, std::size_t(b), c0, std::min(block, P - c0), dt, a, ix, yield, Mn);
+    });
+  }
+
+  /// Step 1 for block b (columns [c0, c0 + nc)): G, y and z into its slab, its sums into bsum_.
+  void solve_block(FieldSet& u, std::size_t b, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
+                   bool channels, double mean) const {
     const Grid& g = *b_.grid;
     const int nz = g.nz();
     const std::size_t P = g.plane();
     const auto& dz = g.dz();
     constexpr std::size_t B = block;
-#ifdef _OPENMP
-    double* w = scratch_.data() + std::size_t(omp_get_thread_num()) * 4 * B * nz;
-#else
-    double* w = scratch_.data();
-#endif
     const std::size_t S = B * std::size_t(nz);
-    double *G = w, *cp = w + S, *dy = w + 2 * S, *dzv = w + 3 * S;
-    double* cc = u.data(ix[conc]);
+#ifdef _OPENMP
+    double* cp = scratch_.data() + std::size_t(omp_get_thread_num()) * S;
+#else
+    double* cp = scratch_.data();
+#endif
+    double *G = slab_.data() + 3 * S * b, *dy = G + S, *dzv = G + 2 * S;
+    const double* cc = u.data(ix[conc]);
     const double* gam = u.data(s_gamma_);
-    double M[B], Gs[B], sopen[B];
+    double Gs[B], sopen[B];
     for (std::size_t j = 0; j < nc; ++j) {
-      const std::size_t c = c0 + j;
-      M[j] = u[ix[donor]][c];
       Gs[j] = 0.0;
-      const double o0 = u[s_open0_][c];
-      sopen[j] = (channels && o0 > 0) ? std::clamp(u[s_open_][c] / o0, 0.0, 1.0) : 0.0;
+      sopen[j] = channels ? open_ratio(u, c0 + j, mean) : 0.0;
     }
     for (int k = 0; k < nz; ++k)  // no vehicle on (a = 0): the surface is closed
       for (std::size_t j = 0; j < nc; ++j) {
@@ -362,36 +402,38 @@ class Topical : public model::Module {
         dy[o] -= cp[o] * dy[o + B];
         dzv[o] -= cp[o] * dzv[o + B];
       }
-    update_block(u, c0, nc, dt, a, ix, yield, G, dy, dzv, M, Gs);
+    double bG = 0, bY = 0, bZ = 0;
+    for (std::size_t j = 0; j < nc; ++j) {
+      double sy = 0, sz = 0;
+      for (int k = 0; k < nz; ++k) {
+        const std::size_t o = std::size_t(k) * B + j;
+        sy += G[o] * dy[o], sz += G[o] * dzv[o];
+      }
+      bG += Gs[j], bY += sy, bZ += sz;
+    }
+    bsum_[3 * b] = bG, bsum_[3 * b + 1] = bY, bsum_[3 * b + 2] = bZ;
   }
 
-  /// With u' = y + z M' (y = A⁻¹r, z = A⁻¹b of column_block), the donor's scalar equation gives
-  /// M'; then the new concentrations and the exactly balanced bookkeeping of the block.
-  void update_block(FieldSet& u, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
-                    double yield, const double* G, const double* y, const double* z, const double* M,
-                    const double* Gs) const {
+  /// Step 3 for block b: u' = y + z M', the donor, and what entered, reached the dermis, was
+  /// cleared or lost (degraded, joined the healing model), from the same implicit values.
+  void update_block(FieldSet& u, std::size_t b, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
+                    double yield, double Mn) const {
     const Grid& g = *b_.grid;
     const int nz = g.nz();
     const std::size_t P = g.plane();
     const auto& dz = g.dz();
     constexpr std::size_t B = block;
+    const std::size_t S = B * std::size_t(nz);
+    const double *G = slab_.data() + 3 * S * b, *y = G + S, *z = G + 2 * S;
     double* cc = u.data(ix[conc]);
-    double Mn[B], in[B], in_d[B], cl[B], ls[B];
-    for (std::size_t j = 0; j < nc; ++j) {
-      double sy = 0, sz = 0;
-      for (int k = 0; k < nz; ++k) {
-        const std::size_t o = std::size_t(k) * B + j;
-        sy += G[o] * y[o], sz += G[o] * z[o];
-      }
-      Mn[j] = (M[j] + dt * sy) / (1.0 + dt * a * Gs[j] - dt * sz);
-      in[j] = in_d[j] = cl[j] = ls[j] = 0.0;
-    }
+    double in[B], in_d[B], cl[B], ls[B];
+    for (std::size_t j = 0; j < nc; ++j) in[j] = in_d[j] = cl[j] = ls[j] = 0.0;
     for (int k = 0; k < nz; ++k) {
       const double Ck = K_[k] * dz[k];
       for (std::size_t j = 0; j < nc; ++j) {
         const std::size_t o = std::size_t(k) * B + j, id = std::size_t(k) * P + c0 + j;
-        const double un = y[o] + z[o] * Mn[j];  // u' = c'/K
-        const double jk = G[o] * (a * Mn[j] - un);
+        const double un = y[o] + z[o] * Mn;  // u' = c'/K
+        const double jk = G[o] * (a * Mn - un);
         in[j] += jk;
         if (dermal_[k]) in_d[j] += jk;
         cl[j] += clear_[k] * Ck * un;
@@ -404,9 +446,9 @@ class Topical : public model::Module {
       const std::size_t c = c0 + j;
       if (dej_ > 0) {
         const std::size_t a1 = std::size_t(dej_ - 1) * B + j, a2 = std::size_t(dej_) * B + j;
-        in_d[j] += Tf_[dej_] * (y[a1] + z[a1] * Mn[j] - y[a2] - z[a2] * Mn[j]);
+        in_d[j] += Tf_[dej_] * (y[a1] + z[a1] * Mn - y[a2] - z[a2] * Mn);
       }
-      u[ix[donor]][c] = Mn[j];
+      u[ix[donor]][c] = Mn;
       u[ix[entered]][c] += dt * in[j];
       u[ix[to_dermis]][c] += dt * in_d[j];
       u[ix[cleared]][c] += dt * cl[j];
@@ -420,7 +462,9 @@ class Topical : public model::Module {
   std::vector<double> K_, DK_, lam_, clear_, join_, Tf_;
   std::vector<char> dermal_;
   int dej_ = 0;
-  mutable std::vector<double> scratch_;
+  mutable std::vector<double> scratch_;  ///< per thread: the Thomas coefficients of a block
+  mutable std::vector<double> slab_;     ///< per block: G, y, z (3 × block × nz)
+  mutable std::vector<double> bsum_;     ///< per block: Σ G, Σ G y, Σ G z
 };
 
 }  // namespace dermasim::modules

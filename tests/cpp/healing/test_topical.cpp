@@ -258,3 +258,44 @@ TEST_CASE("after-care windows: from the state, longer with occlusion, redness-bo
     }
   }
 }
+
+TEST_CASE("topical in 3D: delivery stays at the channels, and the patch total is the 1D column's") {
+  auto run = [](int dim) {
+    Scenario s = column(clinical_pen(1e-3), 1, units::week, units::day);
+    s.numerics.dimension = dim;
+    s.numerics.patch_size = 2e-3;
+    s.numerics.column_patch_size = 2e-3;  // the same channels in 1D and 3D
+    s.numerics.lateral_spacing = 100e-6;
+    s.protocol.applications = {app("caffeine", 0.0, 30 * units::minute)};
+    SimulateOptions o;
+    o.snapshot_times = {units::minute};
+    return simulate(s, {}, o);
+  };
+  const Result r1 = run(1), r3 = run(3);
+  const auto& a1 = r1.applications.at(0);
+  const auto& a3 = r3.applications.at(0);
+  std::printf("  into the skin in 30 min: 1D %.4g, 3D %.4g ug/cm2; into the dermis %.4g vs %.4g\n",
+              a1.delivered / 1e-5, a3.delivered / 1e-5, a1.delivered_dermis / 1e-5, a3.delivered_dermis / 1e-5);
+  CHECK(a3.delivered == doctest::Approx(a1.delivered).epsilon(0.05));
+  CHECK(std::fabs(max_abs(r3.series.at("topical_balance_error"))) < 1e-10);
+  // at 1 min, 300 um deep (papillary dermis): the columns holding a channel against the rest
+  // (a small solute spreads sqrt(D t) ~ 115 um a minute, so minutes later the patch is even)
+  const Grid& g = r3.grid;
+  const auto& f = r3.snapshots.at(0).fields;
+  const std::size_t sp = std::find(r3.species.begin(), r3.species.end(), "topical") - r3.species.begin();
+  const std::size_t sg = std::find(r3.species.begin(), r3.species.end(), "topical_channels") - r3.species.begin();
+  int k = 0;
+  while (g.z_centres()[k] < 300e-6) ++k;
+  double on = 0, off = 0;
+  int non = 0, noff = 0;
+  for (std::size_t c = 0; c < g.plane(); ++c) {
+    const std::size_t id = std::size_t(k) * g.plane() + c;
+    if (f[sg][id] > 0) on += f[sp][id], ++non;
+    else off += f[sp][id], ++noff;
+  }
+  REQUIRE(non > 0);
+  REQUIRE(noff > 0);
+  std::printf("  at 300 um, 1 min: %.3g kg/m3 in the %d channel columns vs %.3g in the other %d\n", on / non, non,
+              off / noff, noff);
+  CHECK(on / non > 3 * off / noff);
+}
