@@ -298,7 +298,12 @@ def rows() -> List[Row]:
 
 
 def run() -> List[Row]:
-    rs = rows()
+    return evaluate(rows())
+
+
+def evaluate(rs: List[Row]) -> List[Row]:
+    """Each row's prediction and pass: training rows within their tolerance, quantitative test
+    rows within a factor FACTOR, qualitative rows when the relation holds."""
     for r in rs:
         r.predicted = float(r.predict())
         if r.qualitative:
@@ -372,20 +377,32 @@ def figure(rs: List[Row], path: str) -> None:
     b.text(0.02, 30, "clinical 24-72 h", fontsize=7)
     b.set(yscale="log", xlabel="real channel depth (mm)", ylabel="visible redness after one session (h)",
           title="redness by mechanism: flare (h) vs inflammation (days)")
+    finish(fig, path)
+
+
+def finish(fig, path: str) -> None:
+    """Lay out, save (120 dpi) and close a validation figure."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-def main(outdir: str = "docs/figures") -> int:
+def save(outdir: str, name: str, rs: list, figure_fn, text: str) -> int:
+    """Writes <outdir>/<name>_validation.png (figure_fn(rows, path)) and <name>_validation_table.md
+    (text) and prints the text: the common tail of the validation modules' main()."""
     os.makedirs(outdir, exist_ok=True)
-    rs = run()
-    figure(rs, os.path.join(outdir, "healing_validation.png"))
-    txt = table(rs)
-    with open(os.path.join(outdir, "healing_validation_table.md"), "w") as f:
-        f.write(txt + "\n")
-    print(txt)
+    figure_fn(rs, os.path.join(outdir, f"{name}_validation.png"))
+    with open(os.path.join(outdir, f"{name}_validation_table.md"), "w") as f:
+        f.write(text)
+    print(text)
     return 0
+
+
+def main(outdir: str = "docs/figures") -> int:
+    rs = run()
+    return save(outdir, "healing", rs, figure, table(rs) + "\n")
 
 
 if __name__ == "__main__":

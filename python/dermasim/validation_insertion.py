@@ -448,24 +448,21 @@ def figure(rs: List[Row], path: str) -> None:
     bx.set_ylim(0, 650)
     bx.set_title("Hand-pressed arrays: depth vs force")
     bx.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    from .validation_healing import finish
+
+    finish(fig, path)
 
 
 def main(outdir: str = "docs/figures") -> int:
-    os.makedirs(outdir, exist_ok=True)
+    from .validation_healing import save
+
     rs = run()
-    figure(rs, os.path.join(outdir, "insertion_validation.png"))
     lo = leave_one_study_out()
     txt = table(rs) + "\n\nLeave one training study out (median |log10(pred/meas)| over the quantitative test rows, capped at 2):\n\n"
     txt += "| left out | fallback | its own row | median log10 error |\n|---|---|---|---|\n"
     for x in lo:
         txt += f"| {x['left_out']} | {x['fallback']} | {x['own_row']} | {x['median_log_error']:.3f} |\n"
-    with open(os.path.join(outdir, "insertion_validation_table.md"), "w") as f:
-        f.write(txt)
-    print(txt)
-    return 0
+    return save(outdir, "insertion", rs, figure, txt)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,10 @@ shared/science treatments-data.md §a, c and calibration.md §4–5. Writes
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import List
 
-from .validation_healing import FACTOR, Row, table
+from .validation_healing import FACTOR, Row, evaluate, finish, save, table
 
 H, DAY = 3600.0, 86400.0
 
@@ -122,15 +121,7 @@ def rows() -> List[Row]:
 
 
 def run() -> List[Row]:
-    rs = rows()
-    for r in rs:
-        r.predicted = float(r.predict())
-        if r.qualitative:
-            r.passed = r.predicted == 1.0
-        else:
-            q = r.predicted / r.measured
-            r.passed = 1 / FACTOR <= q <= FACTOR
-    return rs
+    return evaluate(rows())
 
 
 def figure(rs: List[Row], path: str) -> None:
@@ -165,20 +156,12 @@ def figure(rs: List[Row], path: str) -> None:
     b.set(xlabel="pen needle length (mm)", ylabel="hours after the session", yscale="log",
           title="after-care windows (one session, face)")
     b.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    finish(fig, path)
 
 
 def main(outdir: str = "docs/figures") -> int:
-    os.makedirs(outdir, exist_ok=True)
     rs = run()
-    figure(rs, os.path.join(outdir, "topical_validation.png"))
-    txt = table(rs)
-    with open(os.path.join(outdir, "topical_validation_table.md"), "w") as f:
-        f.write(txt + "\n")
-    print(txt)
-    return 0
+    return save(outdir, "topical", rs, figure, table(rs) + "\n")
 
 
 if __name__ == "__main__":
