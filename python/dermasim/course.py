@@ -79,6 +79,13 @@ class Topical(Spec):
                                            f"{len(session_times)} needling session(s); valid: 0 (absolute "
                                            f"time) or 1..{len(session_times)}")
             ts = session_times[self.session - 1]
+            if self.when == "during" and self.time:
+                raise InvalidArgumentError(f"topical.time = {_units.format(self.time, 'time')} with when = 'during': "
+                                           f"a gliding serum is on at the needling (time = 0); use when = 'after' "
+                                           f"for a delay")
+            if self.when == "before" and self.repeat > 1:
+                raise InvalidArgumentError("topical.repeat > 1 with when = 'before': give the earlier applications "
+                                           "as entries of their own (session = 0, absolute time)")
             if self.when == "before":
                 t0 = ts - self.duration - self.time
                 if t0 < 0:
@@ -199,7 +206,14 @@ class Course:
         if kind not in _KINDS:
             raise InvalidArgumentError(f"{where}.type = {_show(kind)} is not a procedure; valid: "
                                        f"{', '.join(map(repr, _KINDS))}")
-        return _KINDS[kind].from_dict(d, prefix=where)
+        cls = _KINDS[kind]
+        try:
+            return cls.from_dict(d, prefix=where)
+        except InvalidArgumentError as e:  # name the entry: course.N.volume, not topical.volume
+            msg = str(e)
+            if msg.startswith(cls._prefix + "."):
+                msg = where + msg[len(cls._prefix):]
+            raise InvalidArgumentError(msg) from None
 
     def __len__(self) -> int:
         return len(self.procedures)

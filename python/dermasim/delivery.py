@@ -106,6 +106,10 @@ def deliver(agent: str = "caffeine", lengths: Sequence[float] = (0.25, 0.5, 1.0,
     if when not in ("after", "during", "before"):
         raise InvalidArgumentError(f"deliver: when = {when!r}; valid: 'after', 'during', 'before'")
     dur = _units.parse(duration, "time", "duration")
+    for x in lengths:
+        if not np.isfinite(float(x)) or float(x) < 0 or float(x) > 3:
+            raise InvalidArgumentError(f"deliver: lengths: {x!r} mm is out of range; valid: [0, 3] mm "
+                                       f"(0: intact skin, computed alongside every run)")
     lens = sorted({float(x) for x in lengths if float(x) > 0})
     if not lens:
         raise InvalidArgumentError("deliver: lengths needs at least one needle length > 0 mm (0: intact skin, "

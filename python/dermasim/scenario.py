@@ -583,7 +583,9 @@ class Protocol(Spec):
     @property
     def duration(self) -> float:
         """Total simulated time (s)."""
-        return self.start + max(0, self.sessions - 1) * self.interval + self.follow_up
+        if not self.sessions:  # no regular sessions: the run is the follow-up (start shifts sessions only)
+            return self.follow_up
+        return self.start + (self.sessions - 1) * self.interval + self.follow_up
 
     @property
     def session_times(self) -> list:
@@ -1032,13 +1034,16 @@ class Scenario:
                 raise InvalidArgumentError(f"protocol.sessions = {self.protocol.sessions}: the course has needling "
                                            f"sessions of its own; set protocol.sessions = 0 (protocol.follow_up "
                                            f"still applies after the last one)")
+            if self.protocol.start or self.protocol.occluded:
+                raise InvalidArgumentError("protocol.start and protocol.occluded apply to the regular sessions; the "
+                                           "course's Needling entries have their own (absolute) time and occluded")
             p = _core.Protocol()
             p.sessions = self.course.sessions()
             p.follow_up = self.protocol.follow_up
         else:
             p = _core.Protocol.regular(_core.Device(self.device.to_cpp()), self.protocol.sessions,
                                        self.protocol.interval, self.protocol.follow_up)
-        if self.protocol.occluded or self.protocol.start > 0:
+        if not self.course.has_needling() and (self.protocol.occluded or self.protocol.start > 0):
             sessions = list(p.sessions)
             for x in sessions:
                 x.occluded = bool(self.protocol.occluded)
@@ -1046,9 +1051,6 @@ class Scenario:
             p.sessions = sessions
         if len(self.course):  # topical applications (the C++ topical module is enabled by them)
             p.applications = self.course.applications([x.time for x in p.sessions])
-        if self.protocol.occluded and self.course.has_needling():
-            raise InvalidArgumentError("protocol.occluded applies to the regular sessions; give each course "
-                                       "needling its own occluded = true")
         s.protocol = p
         s.parameters = self.healing.apply_to(s.parameters)
         if self.penetration.values:

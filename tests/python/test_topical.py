@@ -127,3 +127,21 @@ def test_needling_on_the_course_equals_the_regular_protocol_and_allows_other_dev
         ds.Scenario(course=[ds.Needling()]).to_cpp()
     with pytest.raises(InvalidArgumentError, match="two needling sessions"):
         ds.Scenario(protocol=ds.Protocol(sessions=0), course=[ds.Needling(), ds.Needling()]).to_cpp()
+
+
+def test_placement_rules_and_entry_names_in_errors():
+    with pytest.raises(InvalidArgumentError, match="gliding serum"):
+        one_session([vit_c(when="during", time="10 min")]).to_cpp()
+    with pytest.raises(InvalidArgumentError, match="repeat > 1 with when = 'before'"):
+        one_session([vit_c(when="before", repeat=2)]).to_cpp()
+    with pytest.raises(InvalidArgumentError, match=r"^course\.1\.volume"):
+        ds.Scenario(course={"0": {"type": "topical"}, "1": {"type": "topical", "volume": "-1 um"}})
+    with pytest.raises(InvalidArgumentError, match="protocol.start and protocol.occluded"):
+        ds.Scenario(protocol=ds.Protocol(sessions=0, start="1 day"), course=[ds.Needling()]).to_cpp()
+    with pytest.raises(InvalidArgumentError, match=r"lengths: -1"):
+        ds.deliver("caffeine", lengths=[-1, 1])
+    # start shifts the regular sessions only; with none, the run is the follow-up
+    sc = ds.Scenario(protocol=ds.Protocol(sessions=1, start="1 day", follow_up="2 days"))
+    assert sc.session_times == [86400.0] and sc.duration == 3 * 86400.0
+    assert [x.time for x in sc.to_cpp().protocol.sessions] == [86400.0]
+    assert ds.Protocol(sessions=0, start="1 day", follow_up="2 days").duration == 2 * 86400.0

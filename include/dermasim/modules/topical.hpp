@@ -108,7 +108,7 @@ class Topical : public model::Module {
             {"delivered_intact_cumulative", "kg/m^2"}, {"delivered_intact_dermis", "kg/m^2"},
             {"topical_flux", "kg/m^2/s"},       {"topical_flux_dermis", "kg/m^2/s"},
             {"topical_intact_flux", "kg/m^2/s"}, {"topical_donor_left", "kg/m^2"},
-            {"topical_balance_error", "-"}};
+            {"topical_balance_error", "-"}, {"topical_lost_total", "kg/m^2"}};
   }
 
   void bind(const model::Binding& b) override {
@@ -231,6 +231,12 @@ class Topical : public model::Module {
     const double yield = apps_[0].agent.tgf_beta_yield * 1e6;  // kg/m³ → ng/mL
     const double mean = mean_open(u);
     (void)P;
+#ifdef _OPENMP
+    {  // per-thread scratch: grows (only) when the thread count does
+      const std::size_t need = std::size_t(std::max(omp_get_max_threads(), omp_get_num_procs())) * block * g.nz();
+      if (scratch_.size() < need) scratch_.assign(need, 0.0);
+    }
+#endif
     pass(u, dt, a, sn_, true, yield, mean);
     pass(u, dt, a, si_, false, 0.0, mean);
   }
@@ -263,6 +269,7 @@ class Topical : public model::Module {
       const double app = u[sn_[applied]][c];
       const double bal = app - u[sn_[donor]][c] - skin - u[sn_[cleared]][c] - u[sn_[lost]][c];
       out[14] += app > 0 ? bal / app : 0.0;
+      out[15] += u[sn_[lost]][c];
     }
     for (std::size_t j = 0; j < observables().size(); ++j) out[j] /= double(P);
   }

@@ -269,13 +269,15 @@ class TimeStepper {
     const double c = 1.0 / (std::pow(2.0, order_) - 1.0);
     const long n = long(u.cells());
     const bool pos = opt_.positive;
+    keep_.assign(opt_.group.size() + 1, -1);  // per group id: -1 not yet known, 0/1 keep u₂
     for (std::size_t s = 0; s < u.species(); ++s) {
       const double* a = u1_.data(s);
       const double* b = u2_.data(s);
       double* x = u.data(s);
       const int g = s < opt_.group.size() ? opt_.group[s] : -1;
       if (g >= 0) {
-        const bool keep = pos && group_goes_negative(g, c);
+        if (keep_[std::size_t(g)] < 0) keep_[std::size_t(g)] = pos && group_goes_negative(g, c) ? 1 : 0;
+        const bool keep = keep_[std::size_t(g)] == 1;
         for (long i = 0; i < n; ++i) x[i] = keep ? b[i] : b[i] + c * (b[i] - a[i]);
         continue;
       }
@@ -318,6 +320,7 @@ class TimeStepper {
   double dt_;
   StepStats stats_;
   FieldSet u1_, u2_, uo_, ui_;
+  std::vector<int> keep_;  // accept(): per conserved group, whether it keeps u₂ (sized once)
   static constexpr long kSumBlock = 4096;  // cells per block of the deterministic RMS sum
   std::vector<double> partial_;
   std::vector<double> due_;

@@ -35,6 +35,7 @@ inline std::vector<double> observation_times(const healing::Protocol& pr) {
     (void)next;
   }
   for (const auto& a : pr.applications) {  // topical applications: 5 min, then 15 min to 2 h after the end
+    t.push_back(a.time);
     for (double x = 5 * units::minute; x < std::min(2 * h, a.duration + 2 * h); x += 5 * units::minute)
       t.push_back(a.time + x);
     for (double x = 2 * h; x < a.duration + 2 * h; x += 0.25 * h) t.push_back(a.time + x);

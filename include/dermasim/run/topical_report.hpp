@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -50,9 +51,12 @@ inline std::vector<ApplicationSummary> application_rows(const Result& r, const h
   const auto& icum = r.series.at("delivered_intact_cumulative");
   const auto& icumd = r.series.at("delivered_intact_dermis");
   const auto& flux = r.series.at("topical_flux");
-  // past the SC (viable tissue + cleared): the curve whose tangent gives the lag
+  // past the SC: viable tissue + cleared + lost (degraded, joined the healing model; the
+  // vehicle wiped off at an end comes after that application's last record); per application
+  // from its start, so earlier applications do not shift the tangent
+  const auto& lost = r.series.at("topical_lost_total");
   std::vector<double> Qv(T.size());
-  for (std::size_t i = 0; i < T.size(); ++i) Qv[i] = skin[i] - sc[i] + cl[i];
+  for (std::size_t i = 0; i < T.size(); ++i) Qv[i] = skin[i] - sc[i] + cl[i] + lost[i];
   for (std::size_t a = 0; a < pr.applications.size(); ++a) {
     const auto& ap = pr.applications[a];
     ApplicationSummary row;
@@ -83,7 +87,10 @@ inline std::vector<ApplicationSummary> application_rows(const Result& r, const h
     row.in_dermis_at_end = r.series.at("delivered_dermis")[i1];
     row.cleared = d(cl);
     for (std::size_t i = i0; i <= i1; ++i) row.peak_flux = std::max(row.peak_flux, flux[i]);
-    row.lag_time = detail::lag_time(T, Qv, i0, i1, ap.time);
+    std::vector<double> q(Qv.begin() + std::ptrdiff_t(i0), Qv.begin() + std::ptrdiff_t(i1) + 1);
+    std::vector<double> tq(T.begin() + std::ptrdiff_t(i0), T.begin() + std::ptrdiff_t(i1) + 1);
+    for (auto& x : q) x -= Qv[i0];
+    row.lag_time = detail::lag_time(tq, q, 0, q.size() - 1, ap.time);
     rows.push_back(row);
   }
   return rows;

@@ -31,7 +31,8 @@ struct Agent {
                                      ///< species are slower through the SC than Potts–Guy says)
   double solubility = 20.0;          ///< water solubility, kg/m³ (= g/L)
   double vehicle_partition = 1.0;    ///< vehicle/water partition coefficient, − (1: aqueous serum)
-  double half_life = 0.0;            ///< degradation half-life in tissue and vehicle, s (0: stable)
+  double half_life = 0.0;            ///< degradation half-life in tissue, s (0: stable; the vehicle
+                                     ///< is taken as stable: formulated at low pH / with antioxidants)
   /// Growth factor that joins the healing model's TGF-β pool once it reaches viable tissue
   /// (PRP; docs/model.md §7.5), ng/mL of TGF-β per ng/mL of agent (0: none).
   double tgf_beta_yield = 0.0;
@@ -166,8 +167,10 @@ inline double potts_guy_kp(double mw, double log_kow) {
   return std::pow(10.0, -2.7 + 0.71 * log_kow - 0.0061 * mw) * units::cm / units::hour;
 }
 
-/// SC/water partition from K_ow, the volume average of the keratin phase 4.2 K_ow^0.31 and the
-/// lipid phase 0.9 K_ow^0.69 (Nitsche, Wang & Kasting 2006 constants, as coded in LC_DPK) [S].
+/// SC/water partition from K_ow: a dry-SC volume average of the phase partition coefficients of
+/// Nitsche, Wang & Kasting 2006 (keratin 4.2 K_ow^0.31, lipid 0.9 K_ow^0.69, as in LC_DPK) [S].
+/// LC_DPK's hydrated SC (a water phase) gives about half for hydrophilic solutes (caffeine 1.8
+/// against 3.6 here): the steady flux is Potts–Guy's either way, the lag here is the longer.
 inline double sc_partition(double log_kow, const TransportConstants& c = {}) {
   const double Kow = std::pow(10.0, log_kow), phi = c.sc_lipid_fraction;
   return (1.0 - phi) * 4.2 * std::pow(Kow, 0.31) + phi * 0.9 * std::pow(Kow, 0.69);

@@ -299,3 +299,18 @@ TEST_CASE("topical in 3D: delivery stays at the channels, and the patch total is
               off / noff, noff);
   CHECK(on / non > 3 * off / noff);
 }
+
+TEST_CASE("topical: the lag of a repeated application is measured from its own start") {
+  Scenario s = column(clinical_pen(1e-3), 0, units::day, 8 * units::day);
+  auto a = app("caffeine", 0.0, 12 * units::hour);
+  auto b = a;
+  b.time = 4 * units::day;
+  s.protocol.applications = {a, b};
+  const Result r = simulate(s);
+  REQUIRE(r.applications.size() == 2);
+  const double l0 = r.applications[0].lag_time, l1 = r.applications[1].lag_time;
+  std::printf("  intact skin, caffeine 12 h twice, 4 days apart: lag %.3f h and %.3f h\n", l0 / units::hour,
+              l1 / units::hour);
+  CHECK(l0 > 0.5 * units::hour);
+  CHECK(l1 == doctest::Approx(l0).epsilon(0.1));
+}
