@@ -141,9 +141,10 @@ inline Result result_header(const Scenario& sc, const Grid& grid, const healing:
 /// The checkpoint of a run about to apply session s at time t.
 inline Checkpoint make_checkpoint(std::size_t s, double t, const FieldSet& u, const outcomes::OutcomeRecorder& rec,
                                   const std::vector<std::size_t>& mark, const Result& res,
-                                  const healing::HealingModel& model, const StepStats& stats) {
+                                  const healing::HealingModel& model, const StepStats& stats,
+                                  const healing::Protocol& pr) {
   Checkpoint c{s, t, u, rec.times, rec.series, rec.extra, model.species_units(), {}, mark, res.sessions,
-               res.snapshots, stats};
+               res.snapshots, stats, application_fingerprint(pr)};
   for (const auto& o : model.module_observables()) c.observables.push_back(o.name);
   return c;
 }
@@ -266,7 +267,7 @@ inline Result simulate(const Scenario& sc, const std::vector<Observer*>& observe
     const double ts = pr.sessions[s].time;
     if (!apps.run_until(ts, false, model, u, advance_to, restart) || !advance_to(ts) ||
         (opt.checkpoint && s > s0 &&
-         !opt.checkpoint(detail::make_checkpoint(s, t, u, rec, mark, res, model, stepper.stats())))) {
+         !opt.checkpoint(detail::make_checkpoint(s, t, u, rec, mark, res, model, stepper.stats(), pr)))) {
       res.info.completed = false;
       break;
     }

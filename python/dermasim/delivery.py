@@ -144,7 +144,7 @@ def deliver(agent: str = "caffeine", lengths: Sequence[float] = (0.25, 0.5, 1.0,
                          "into skin (ug/cm2)": a["intact_delivered"] / _UG_CM2,
                          "into dermis (ug/cm2)": a["intact_delivered_dermis"] / _UG_CM2,
                          "in skin at end (ug/cm2)": float(np.sum(ci * np.diff(r.grid["z_faces"]))) / _UG_CM2,
-                         "enhancement": 1.0, "enhancement dermis": 1.0, "lag (h)": np.nan})
+                         "enhancement": 1.0, "enhancement dermis": 1.0, "lag (h)": a["intact_lag_time"] / 3600.0})
         rows.append({"needle (mm)": L, "real depth (um)": sess["real_depth"] / 1e-6,
                      "into skin (ug/cm2)": a["delivered"] / _UG_CM2,
                      "into dermis (ug/cm2)": a["delivered_dermis"] / _UG_CM2,

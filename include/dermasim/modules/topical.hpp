@@ -108,7 +108,8 @@ class Topical : public model::Module {
             {"delivered_intact_cumulative", "kg/m^2"}, {"delivered_intact_dermis", "kg/m^2"},
             {"topical_flux", "kg/m^2/s"},       {"topical_flux_dermis", "kg/m^2/s"},
             {"topical_intact_flux", "kg/m^2/s"}, {"topical_donor_left", "kg/m^2"},
-            {"topical_balance_error", "-"}, {"topical_lost_total", "kg/m^2"}};
+            {"topical_balance_error", "-"}, {"topical_lost_total", "kg/m^2"},
+            {"delivered_intact_past_sc", "kg/m^2"}};
   }
 
   void bind(const model::Binding& b) override {
@@ -270,6 +271,11 @@ class Topical : public model::Module {
       const double bal = app - u[sn_[donor]][c] - skin - u[sn_[cleared]][c] - u[sn_[lost]][c];
       out[14] += app > 0 ? bal / app : 0.0;
       out[15] += u[sn_[lost]][c];
+      // intact skin: in the viable tissue, cleared and lost (the curve of its lag)
+      double past = u[si_[cleared]][c] + u[si_[lost]][c];
+      for (int k = 0; k < g.nz(); ++k)
+        if (b_.layer[k] != int(Layer::stratum_corneum)) past += u[si_[conc]][std::size_t(k) * P + c] * dz[k];
+      out[16] += past;
     }
     for (std::size_t j = 0; j < observables().size(); ++j) out[j] /= double(P);
   }

@@ -36,11 +36,22 @@ struct Checkpoint {
   std::vector<SessionSummary> sessions;
   std::vector<Snapshot> snapshots;
   StepStats stats;
+  /// The course's topical applications, (time, duration, dose, occluded, before) each: a resumed
+  /// run must have the same (application_fingerprint).
+  std::vector<double> applications;
 };
+
+/// The applications of a protocol as the checkpoint stores them.
+inline std::vector<double> application_fingerprint(const healing::Protocol& pr) {
+  std::vector<double> f;
+  for (const auto& a : pr.applications)
+    f.insert(f.end(), {a.time, a.duration, a.dose(), a.occluded ? 1.0 : 0.0, a.before_needling ? 1.0 : 0.0});
+  return f;
+}
 
 namespace detail {
 constexpr std::uint64_t kCheckpointMagic = 0x31544b43534d4453ULL;  // "DSMSCKT1"
-constexpr std::uint64_t kCheckpointVersion = 2;  // 2: species, units and outcome names stored
+constexpr std::uint64_t kCheckpointVersion = 3;  // 2: species, units and outcome names stored; 3: applications
 struct Writer {
   std::string b;
   template <class T> void pod(const T& x) { b.append(reinterpret_cast<const char*>(&x), sizeof(T)); }
@@ -140,6 +151,9 @@ inline std::string checkpoint_mismatch(const Checkpoint& c, const healing::Proto
       c.outcome_extra.size() != c.outcome_series.size() * c.observables.size())
     return "it does not belong to this scenario's protocol (session " + std::to_string(c.next_session) +
            " at t = " + detail::fmt(c.time) + " s)";
+  if (c.applications != application_fingerprint(pr))
+    return "it was written with other topical applications (times, durations, doses or occlusion) than this "
+           "scenario's course";
   return "";
 }
 
@@ -162,6 +176,7 @@ inline std::string serialize(const Checkpoint& c) {
     w.fields(sn.fields);
   }
   w.pod(c.stats);
+  w.vec(c.applications);
   detail::Writer h;
   h.pod(detail::kCheckpointMagic);
   h.pod(detail::kCheckpointVersion);
@@ -220,6 +235,7 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
     c.snapshots.push_back(std::move(sn));
   }
   c.stats = r.pod<StepStats>();
+  c.applications = r.vec<double>();
   if (r.pos != bytes.size()) throw io_error("checkpoint: trailing bytes");
   const std::string why = checkpoint_mismatch(c, sc.protocol, c.state.species(), c.state.cells());
   if (!why.empty()) throw io_error("checkpoint: " + why);

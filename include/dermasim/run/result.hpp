@@ -103,6 +103,7 @@ struct ApplicationSummary {
   double cleared = 0;              ///< into the capillaries during the application, kg/m²
   double peak_flux = 0;            ///< into the skin, kg/m²/s
   double lag_time = 0;             ///< past the SC, s (tangent construction; NaN: none)
+  double intact_lag_time = 0;      ///< the same on intact skin, s
 
   /// The numeric columns (name, unit, value) after `agent`: one declaration, as SessionSummary's.
   struct Column {
@@ -128,6 +129,7 @@ struct ApplicationSummary {
         {"cleared", "kg/m^2", [](A a) { return a.cleared; }},
         {"peak_flux", "kg/m^2/s", [](A a) { return a.peak_flux; }},
         {"lag_time", "s", [](A a) { return a.lag_time; }},
+        {"intact_lag_time", "s", [](A a) { return a.intact_lag_time; }},
     };
     return c;
   }

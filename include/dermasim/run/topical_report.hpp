@@ -36,6 +36,14 @@ inline double lag_time(const std::vector<double>& T, const std::vector<double>& 
   const double tm = 0.5 * (T[ib] + T[ib - 1]), qm = 0.5 * (Q[ib] + Q[ib - 1]);
   return std::max(0.0, tm - qm / best - t0);
 }
+/// lag_time of Q over records [i0, i1] counted from Q[i0] (one application's own curve).
+inline double lag_from_start(const std::vector<double>& T, const std::vector<double>& Q, std::size_t i0,
+                             std::size_t i1, double t0) {
+  std::vector<double> q(Q.begin() + std::ptrdiff_t(i0), Q.begin() + std::ptrdiff_t(i1) + 1);
+  const std::vector<double> tq(T.begin() + std::ptrdiff_t(i0), T.begin() + std::ptrdiff_t(i1) + 1);
+  for (auto& x : q) x -= Q[i0];
+  return lag_time(tq, q, 0, q.size() - 1, t0);
+}
 }  // namespace detail
 
 /// The application rows of a run (empty without applications).
@@ -87,10 +95,8 @@ inline std::vector<ApplicationSummary> application_rows(const Result& r, const h
     row.in_dermis_at_end = r.series.at("delivered_dermis")[i1];
     row.cleared = d(cl);
     for (std::size_t i = i0; i <= i1; ++i) row.peak_flux = std::max(row.peak_flux, flux[i]);
-    std::vector<double> q(Qv.begin() + std::ptrdiff_t(i0), Qv.begin() + std::ptrdiff_t(i1) + 1);
-    std::vector<double> tq(T.begin() + std::ptrdiff_t(i0), T.begin() + std::ptrdiff_t(i1) + 1);
-    for (auto& x : q) x -= Qv[i0];
-    row.lag_time = detail::lag_time(tq, q, 0, q.size() - 1, ap.time);
+    row.lag_time = detail::lag_from_start(T, Qv, i0, i1, ap.time);
+    row.intact_lag_time = detail::lag_from_start(T, r.series.at("delivered_intact_past_sc"), i0, i1, ap.time);
     rows.push_back(row);
   }
   return rows;
@@ -101,14 +107,14 @@ inline std::string application_table(const std::vector<ApplicationSummary>& rows
   if (rows.empty()) return "";
   std::string o = "\nTopical applications (amounts in ug/cm2; enhancement vs the same application on intact skin)\n";
   o += " #  agent            day    hours   dose   into skin  into dermis  in skin at end  cleared  enhancement  "
-       "(dermis)  lag (h)\n";
+       "(dermis)  lag (h)  intact lag (h)\n";
   char buf[256];
   const double ug = 1e-9 / 1e-4;  // kg/m² per µg/cm²
   for (const auto& a : rows) {
-    std::snprintf(buf, sizeof buf, "%2d  %-14s %5.1f %7.2f %7.1f %10.3g %12.3g %15.3g %8.3g %12.3g %9.3g %8.2f\n", a.index,
+    std::snprintf(buf, sizeof buf, "%2d  %-14s %5.1f %7.2f %7.1f %10.3g %12.3g %15.3g %8.3g %12.3g %9.3g %8.2f %15.2f\n", a.index,
                   a.agent.c_str(), a.time / units::day, a.duration / units::hour, a.dose / ug, a.delivered / ug,
                   a.delivered_dermis / ug, a.in_skin_at_end / ug, a.cleared / ug, a.enhancement, a.enhancement_dermis,
-                  a.lag_time / units::hour);
+                  a.lag_time / units::hour, a.intact_lag_time / units::hour);
     o += buf;
   }
   return o;

@@ -79,6 +79,7 @@ TEST_CASE("topical: an SC membrane gives the steady flux J = D K c / h and the l
     // the reported lag (tangent construction on the records) agrees with the fit
     REQUIRE(r.applications.size() == 1);
     CHECK(r.applications[0].lag_time == doctest::Approx(L).epsilon(3e-2));
+    CHECK(r.applications[0].intact_lag_time == doctest::Approx(L).epsilon(3e-2));  // no channels here
     const double err = std::fabs(L / m.lag - 1);
     CHECK(err <= prev_err * 1.05);  // no worse on the finer grid
     prev_err = err;
@@ -229,6 +230,13 @@ TEST_CASE("topical: a run with applications is bitwise reproducible and resumes 
   const Result c = simulate(s, {}, res);
   CHECK(c.series.at("delivered_skin") == a.series.at("delivered_skin"));
   CHECK(c.series.at("collagen_PD") == a.series.at("collagen_PD"));
+  // the same checkpoint with another course is refused, in memory and from bytes
+  Scenario other = s;
+  other.protocol.applications[2].concentration *= 2;
+  CHECK_THROWS_WITH_AS(simulate(other, {}, res), doctest::Contains("other topical applications"), invalid_argument);
+  CHECK_THROWS_WITH_AS(deserialize_checkpoint(serialize(cp), other), doctest::Contains("other topical applications"),
+                       io_error);
+  CHECK(deserialize_checkpoint(serialize(cp), s).applications == cp.applications);
 }
 
 TEST_CASE("after-care windows: from the state, longer with occlusion, redness-bound ones longer with depth") {
