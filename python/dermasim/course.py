@@ -260,9 +260,28 @@ class Course:
 
     def applications(self, session_times: List[float]) -> List[Any]:
         """The C++ topical applications, in time order."""
+        return [a for a, _ in self._applications(session_times)]
+
+    def _applications(self, session_times: List[float]) -> List[tuple]:
+        """(C++ application, "course.N" or "course.N (application k)") in time order."""
         apps = []
-        for p in self.procedures:
+        for n, p in enumerate(self.procedures):
             if isinstance(p, Topical):
-                apps.extend(p.to_cpp(session_times))
-        apps.sort(key=lambda a: (a.time, not a.before_needling))
+                cpp = p.to_cpp(session_times)
+                for k, a in enumerate(cpp):
+                    apps.append((a, f"course.{n}" + (f" (application {k + 1} of {len(cpp)})" if len(cpp) > 1 else "")))
+        apps.sort(key=lambda x: (x[0].time, not x[0].before_needling))
         return apps
+
+    def name_entries(self, message: str, session_times: List[float]) -> str:
+        """A C++ message naming ``course.topical[i]`` (the i-th application in time order) with the
+        course entry it came from."""
+        import re
+
+        names = [w for _, w in self._applications(session_times)]
+
+        def sub(m: Any) -> str:
+            i = int(m.group(1))
+            return names[i] if i < len(names) else m.group(0)
+
+        return re.sub(r"course\.topical\[(\d+)\]", sub, message)

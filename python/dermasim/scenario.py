@@ -1063,7 +1063,12 @@ class Scenario:
         s.seed = self.seed
         if self.modules.enabled or self.modules.values:
             self.modules.apply_to(s)
-        s.validate()
+        try:
+            s.validate()
+        except InvalidArgumentError as e:  # name the course entry, not the C++ application index
+            if "course.topical[" not in str(e):
+                raise
+            raise InvalidArgumentError(self.course.name_entries(str(e), [x.time for x in p.sessions])) from None
         return s
 
     @property

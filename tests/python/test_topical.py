@@ -44,8 +44,10 @@ def test_bad_course_entries_are_clear_errors():
         one_session([vit_c(session=3)]).to_cpp()
     with pytest.raises(InvalidArgumentError, match="solubility"):  # 50 % caffeine does not dissolve
         ds.simulate(one_session([ds.Topical(agent="caffeine", concentration="50 %")]))
-    with pytest.raises(InvalidArgumentError, match="course.*time"):  # overlapping applications
+    with pytest.raises(InvalidArgumentError, match=r"course\.1\.time"):  # overlapping: names the entry
         ds.simulate(one_session([vit_c(duration="2 h"), vit_c(time="1 h")]))
+    with pytest.raises(InvalidArgumentError, match=r"course\.0 \(application 2 of 3\)"):
+        one_session([vit_c(session=0, duration="2 h", repeat=3, every="1 h")]).to_cpp()
 
 
 def test_application_table_summary_files_and_balance(tmp_path):
