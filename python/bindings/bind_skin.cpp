@@ -14,6 +14,26 @@
 
 namespace py = pybind11;
 
+
+namespace {
+/// The declaration of a device type's fields for the Python device types.
+template <class T>
+py::list device_fields() {
+  py::list out;
+  for (const auto& f : T::fields())
+    out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = f.kind, py::arg("unit") = f.unit,
+                        py::arg("lo") = f.lo, py::arg("hi") = f.hi, py::arg("doc") = f.doc));
+  return out;
+}
+py::list needle_fields() {
+  py::list out;
+  for (const auto& f : dermasim::Needle::fields())
+    out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = "length", py::arg("unit") = "m",
+                        py::arg("lo") = f.lo, py::arg("hi") = f.hi, py::arg("doc") = f.doc));
+  return out;
+}
+}  // namespace
+
 namespace dermasim::bindings {
 
 namespace {
@@ -140,6 +160,7 @@ void bind_skin(py::module_& m) {
       .value("cone", NeedleShape::cone)
       .value("pyramid", NeedleShape::pyramid);
   py::class_<Needle>(m, "Needle", "Needle geometry (m)")
+      .def_static("fields", &needle_fields)
       .def(py::init([](double length, double base_diameter, double tip_radius, double taper_length,
                        NeedleShape shape) {
              return Needle{length, base_diameter, tip_radius, taper_length, shape};
@@ -159,6 +180,7 @@ void bind_skin(py::module_& m) {
       });
 
   py::class_<Roller>(m, "Roller", "Drum of needle rows")
+      .def_static("fields", &device_fields<Roller>)
       .def(py::init<>())
       .def_readwrite("name", &Roller::name)
       .def_readwrite("needle", &Roller::needle)
@@ -180,6 +202,7 @@ void bind_skin(py::module_& m) {
                ", length=" + um(r.needle.length) + ", passes=" + std::to_string(r.passes) + ")";
       });
   py::class_<Pen>(m, "Pen", "Motorised stamping pen")
+      .def_static("fields", &device_fields<Pen>)
       .def(py::init<>())
       .def_readwrite("name", &Pen::name)
       .def_readwrite("needle", &Pen::needle)
@@ -202,6 +225,7 @@ void bind_skin(py::module_& m) {
                ", depth=" + um(p.depth) + ", frequency=" + detail::fmt(p.frequency) + " Hz)";
       });
   py::class_<Stamp>(m, "Stamp", "Flat needle array pressed by hand")
+      .def_static("fields", &device_fields<Stamp>)
       .def(py::init<>())
       .def_readwrite("name", &Stamp::name)
       .def_readwrite("needle", &Stamp::needle)
@@ -219,6 +243,7 @@ void bind_skin(py::module_& m) {
       });
 
   py::class_<Applicator>(m, "Applicator", "Impact applicator: a moving mass drives an array")
+      .def_static("fields", &device_fields<Applicator>)
       .def(py::init<>())
       .def_readwrite("name", &Applicator::name)
       .def_readwrite("needle", &Applicator::needle)

@@ -327,16 +327,36 @@ class Needle(Spec):
     ``taper_length`` (0: the whole length) to ``base_diameter``."""
 
     _prefix = "needle"
+    # the C++ declaration (Needle::fields()) with a default Needle's values
     _params = {
-        "length": Param("500 um", "length", 10e-6, 5e-3, "nominal (exposed) length"),
-        "base_diameter": Param("140 um", "length", 5e-6, 2e-3, "diameter at the base (Kalluri 2011)"),
-        "tip_radius": Param("4 um", "length", 0.1e-6, 1e-3, "tip radius (Kalluri 2011)"),
-        "taper_length": Param("0 um", "length", 0.0, 5e-3, "taper length from the tip; 0 = whole length"),
+        **{str(f["name"]): Param(float(getattr(_core.Needle(), str(f["name"]))), "length", float(f["lo"]),
+                                 float(f["hi"]), str(f["doc"])) for f in _core.Needle.fields()},
         "shape": Param("cone", "str", choices=("cone", "pyramid")),
     }
 
 
-def _needle(length: str, diameter: str, tip: str, taper: str) -> Type[Needle]:
+def _device_params(cpp_name: str) -> Dict[str, "Param"]:
+    """A device type's parameters from its C++ declaration (``<Device>::fields()``: kind, range,
+    doc) with a default-constructed C++ device's values as the defaults."""
+    cls = getattr(_core, cpp_name)
+    obj = cls()
+    out: Dict[str, Param] = {"name": Param(str(obj.name), "str")}
+    for f in cls.fields():
+        n, kind = str(f["name"]), str(f["kind"])
+        if kind == "int":
+            out[n] = Param(int(getattr(obj, n)), "int", int(f["lo"]), int(f["hi"]), str(f["doc"]))
+        else:
+            out[n] = Param(float(getattr(obj, n)), kind, float(f["lo"]), float(f["hi"]), str(f["doc"]))
+    return out
+
+
+def _device_needle(cpp_name: str) -> Type["Needle"]:
+    """The needle of a default-constructed C++ device, as the Needle type's defaults."""
+    n = getattr(_core, cpp_name)().needle
+    return _needle(n.length, n.base_diameter, n.tip_radius, n.taper_length)
+
+
+def _needle(length: Any, diameter: Any, tip: Any, taper: Any) -> Type[Needle]:
     d = dict(length=length, base_diameter=diameter, tip_radius=tip, taper_length=taper)
     params = {k: Param(d.get(k, p.default), p.dim, p.lo, p.hi, p.doc, p.choices) for k, p in Needle._params.items()}
     return type("Needle", (Needle,), {"_params": params, "_prefix": "device.needle"})
@@ -435,7 +455,6 @@ def _read(obj: Any, cls: Type[Spec]) -> Dict[str, Any]:
     return d
 
 
-_JITTER = dict(dim="angle", lo=0.0, hi=0.5)
 _NEEDLES = Param(12, "int", 1, 100000, "needles of a preset (the preset checks its own values)")
 
 
@@ -445,22 +464,8 @@ class Roller(Device):
     192 needles in 8 rows on a 2 cm × 2 cm drum; Schwarz & Laaff 2011)."""
 
     type = "roller"
-    _params = {
-        "name": Param("roller", "str"),
-        "drum_diameter": Param("20 mm", "length", 1e-3, 0.2),
-        "drum_width": Param("20 mm", "length", 1e-3, 0.5),
-        "rows": Param(8, "int", 1, 1000, "needle rows round the drum"),
-        "needles_per_row": Param(24, "int", 1, 10000),
-        "passes": Param(15, "int", 1, 1000, "passes per session"),
-        "directions": Param(4, "int", 1, 4, "roll directions cycled over passes"),
-        "applied_force": Param("10 N", "force", 1e-3, 500.0, "hand force on the drum"),
-        "rolling_speed": Param("50 mm/s", "speed", 1e-4, 2.0, "hand speed of the drum over the skin"),
-        "speed_cv": Param(0.2, "dimensionless", 0.0, 0.5, "coefficient of variation of hand speed"),
-        "position_jitter": Param("20 um", "length", 0.0, 1e-3),
-        "angle_jitter": Param("3 deg", **_JITTER),
-        "pass_interval": Param("1 s", "time", 0.0, 3600.0),
-    }
-    _nested = {"needle": _needle("500 um", "100 um", "4 um", "0 um")}
+    _params = _device_params("Roller")  # the C++ declaration (Roller::fields())
+    _nested = {"needle": _device_needle("Roller")}
 
     @classmethod
     def home(cls, needle_length: Any = "0.25 mm", needles: int = 192) -> "Roller":
@@ -485,24 +490,8 @@ class Pen(Device):
 
     type = "pen"
     _length_path = "depth"
-    _params = {
-        "name": Param("pen", "str"),
-        "needles": Param(12, "int", 1, 100, "needles per cartridge"),
-        "pitch": Param("800 um", "length", 50e-6, 5e-3, "needle spacing in the cartridge"),
-        "frequency": Param("100 Hz", "frequency", 1.0, 500.0, "stamps per second"),
-        "depth": Param("1 mm", "length", 1e-6, 5e-3, "depth setting (exposed needle length)"),
-        "depth_min": Param("0 mm", "length", 0.0, 5e-3),
-        "depth_max": Param("2.5 mm", "length", 0.0, 5e-3),
-        "needle_speed": Param("0.8 m/s", "speed", 1e-4, 20.0, "needle speed at impact"),
-        "motor_force": Param("5 N", "force", 1e-3, 1000.0, "force the motor can push the cartridge with"),
-        "nose_radius": Param("2.5 mm", "length", 1e-4, 0.05, "distance from the needles to the nose rim on the skin"),
-        "hand_speed": Param("150 mm/s", "speed", 1e-3, 2.0, "glide speed"),
-        "passes": Param(1, "int", 1, 1000, "passes per session"),
-        "speed_cv": Param(0.2, "dimensionless", 0.0, 0.5),
-        "position_jitter": Param("30 um", "length", 0.0, 1e-3),
-        "angle_jitter": Param("5 deg", **_JITTER),
-    }
-    _nested = {"needle": _needle("1 mm", "250 um", "5 um", "500 um")}
+    _params = _device_params("Pen")  # the C++ declaration (Pen::fields())
+    _nested = {"needle": _device_needle("Pen")}
 
     @classmethod
     def clinical(cls, depth: Any = "1.5 mm", needles: int = 12) -> "Pen":
@@ -519,30 +508,13 @@ class Pen(Device):
                 f"[{self.depth_min:g}, {self.depth_max:g}] m (device.depth_min, device.depth_max)")
 
 
-def _pressed_array() -> Dict[str, "Param"]:
-    """The array geometry shared by stamps and applicators (``dermasim::detail::PressedArray``)."""
-    return {
-        "rows": Param(10, "int", 1, 1000),
-        "cols": Param(10, "int", 1, 1000),
-        "pitch": Param("600 um", "length", 50e-6, 10e-3, "needle spacing"),
-        "presses": Param(1, "int", 1, 1000, "applications per patch (random offsets)"),
-        "press_interval": Param("1 s", "time", 0.0, 3600.0),
-    }
-
-
 class Stamp(Device):
     """A stamp (``dermasim::Stamp``): a flat ``rows`` × ``cols`` array at ``pitch`` pressed
     ``presses`` times."""
 
     type = "stamp"
-    _params = {
-        "name": Param("stamp", "str"),
-        **_pressed_array(),
-        "applied_force": Param("10 N", "force", 1e-3, 500.0),
-        "press_speed": Param("10 mm/s", "speed", 1e-4, 20.0),
-        "angle_jitter": Param("2 deg", **_JITTER),
-    }
-    _nested = {"needle": _needle("500 um", "140 um", "4 um", "0 um")}
+    _params = _device_params("Stamp")  # the C++ declaration (Stamp::fields())
+    _nested = {"needle": _device_needle("Stamp")}
 
 
 class Applicator(Device):
@@ -551,14 +523,8 @@ class Applicator(Device):
     the needles share its kinetic energy ½ m v² (energy drive). Applied ``presses`` times."""
 
     type = "applicator"
-    _params = {
-        "name": Param("applicator", "str"),
-        **_pressed_array(),
-        "impact_velocity": Param("3 m/s", "speed", 0.01, 50.0, "speed of the array at impact (applicators: 1-10 m/s)"),
-        "impact_mass": Param("5 g", "mass", 1e-5, 1.0, "moving mass (piston + array)"),
-        "angle_jitter": Param("1 deg", **_JITTER),
-    }
-    _nested = {"needle": _needle("600 um", "300 um", "5 um", "0 um")}
+    _params = _device_params("Applicator")  # the C++ declaration (Applicator::fields())
+    _nested = {"needle": _device_needle("Applicator")}
 
     @property
     def kinetic_energy(self) -> float:

@@ -25,6 +25,31 @@
 
 namespace dermasim {
 
+/// One numeric field of a device type T (a double or an int member): name, kind (the
+/// dimension of its SI value, or "int"), SI unit shown in messages, static valid range (SI)
+/// and doc — the one declaration T::validate() and the Python device types read. Ranges that
+/// depend on another field are checked by validate() after these.
+template <class T>
+struct DeviceField {
+  const char* name;
+  double T::*d;  ///< the member (a double), or
+  int T::*i;     ///< the member (an int)
+  const char* kind;
+  const char* unit;
+  double lo, hi;
+  const char* doc;
+};
+/// Range checks of every field of `f` on `x` (messages name "device.<field>").
+template <class T>
+inline void check_fields(const T& x, const std::vector<DeviceField<T>>& f) {
+  for (const auto& e : f) {
+    const std::string n = std::string("device.") + e.name;
+    if (e.d) require_range(n, x.*(e.d), e.lo, e.hi, e.unit);
+    else require_count(n, x.*(e.i), (long long)(e.lo), (long long)(e.hi));
+  }
+}
+
+
 /// One needle strike on the patch.
 struct PunctureEvent {
   double x = 0.0, y = 0.0;  ///< position on the patch, m (in [0, lx) × [0, ly))
@@ -168,20 +193,27 @@ struct Roller {
     return std::max(1.0, 2.0 * contact_half_angle(depth) * radius() / row_spacing());
   }
 
+  static const std::vector<DeviceField<Roller>>& fields() {
+    using R = Roller;
+    static const std::vector<DeviceField<R>> f = {
+        {"drum_diameter", &R::drum_diameter, nullptr, "length", "m", 1e-3, 0.2, ""},
+        {"drum_width", &R::drum_width, nullptr, "length", "m", 1e-3, 0.5, ""},
+        {"rows", nullptr, &R::rows, "int", "", 1, 1000, "needle rows round the drum"},
+        {"needles_per_row", nullptr, &R::needles_per_row, "int", "", 1, 10000, ""},
+        {"passes", nullptr, &R::passes, "int", "", 1, 1000, "passes per session"},
+        {"directions", nullptr, &R::directions, "int", "", 1, 4, "roll directions cycled over passes"},
+        {"applied_force", &R::applied_force, nullptr, "force", "N", 1e-3, 500.0, "hand force on the drum"},
+        {"rolling_speed", &R::rolling_speed, nullptr, "speed", "m/s", 1e-4, 2.0, "hand speed of the drum over the skin"},
+        {"speed_cv", &R::speed_cv, nullptr, "dimensionless", "", 0.0, 0.5, "coefficient of variation of hand speed"},
+        {"position_jitter", &R::position_jitter, nullptr, "length", "m", 0.0, 1e-3, ""},
+        {"angle_jitter", &R::angle_jitter, nullptr, "angle", "rad", 0.0, 0.5, ""},
+        {"pass_interval", &R::pass_interval, nullptr, "time", "s", 0.0, 3600.0, ""},
+    };
+    return f;
+  }
   void validate() const {
     needle.validate("device.needle");
-    require_range("device.drum_diameter", drum_diameter, 1e-3, 0.2, "m");
-    require_range("device.drum_width", drum_width, 1e-3, 0.5, "m");
-    require_count("device.rows", rows, 1, 1000);
-    require_count("device.needles_per_row", needles_per_row, 1, 10000);
-    require_count("device.passes", passes, 1, 1000);
-    require_count("device.directions", directions, 1, 4);
-    require_range("device.applied_force", applied_force, 1e-3, 500.0, "N");
-    require_range("device.rolling_speed", rolling_speed, 1e-4, 2.0, "m/s");
-    require_range("device.speed_cv", speed_cv, 0.0, 0.5);
-    require_range("device.position_jitter", position_jitter, 0.0, 1e-3, "m");
-    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
-    require_range("device.pass_interval", pass_interval, 0.0, 3600.0, "s");
+    check_fields(*this, fields());
   }
 
   Loading loading() const {
@@ -305,23 +337,37 @@ struct Pen {
     return needles * frequency / (hand_speed * track_spacing());
   }
 
+  /// The fields (pitch and depth also have ranges set by other fields: validate()).
+  static const std::vector<DeviceField<Pen>>& fields() {
+    using P = Pen;
+    static const std::vector<DeviceField<P>> f = {
+        {"needles", nullptr, &P::needles, "int", "", 1, 100, "needles per cartridge"},
+        {"pitch", &P::pitch, nullptr, "length", "m", 50e-6, 5e-3, "needle spacing in the cartridge"},
+        {"frequency", &P::frequency, nullptr, "frequency", "Hz", 1.0, 500.0, "stamps per second"},
+        {"depth", &P::depth, nullptr, "length", "m", 1e-6, 5e-3, "depth setting (exposed needle length)"},
+        {"depth_min", &P::depth_min, nullptr, "length", "m", 0.0, 5e-3, ""},
+        {"depth_max", &P::depth_max, nullptr, "length", "m", 0.0, 5e-3, ""},
+        {"needle_speed", &P::needle_speed, nullptr, "speed", "m/s", 1e-4, 20.0, "needle speed at impact"},
+        {"motor_force", &P::motor_force, nullptr, "force", "N", 1e-3, 1000.0, "force the motor can push the cartridge with"},
+        {"nose_radius", &P::nose_radius, nullptr, "length", "m", 1e-4, 0.05,
+         "distance from the needles to the nose rim on the skin"},
+        {"hand_speed", &P::hand_speed, nullptr, "speed", "m/s", 1e-3, 2.0, "glide speed"},
+        {"passes", nullptr, &P::passes, "int", "", 1, 1000, "passes per session"},
+        {"speed_cv", &P::speed_cv, nullptr, "dimensionless", "", 0.0, 0.5, ""},
+        {"position_jitter", &P::position_jitter, nullptr, "length", "m", 0.0, 1e-3, ""},
+        {"angle_jitter", &P::angle_jitter, nullptr, "angle", "rad", 0.0, 0.5, ""},
+    };
+    return f;
+  }
   void validate() const {
     needle.validate("device.needle");
-    require_count("device.needles", needles, 1, 100);
+    // the ranges that depend on other fields first (their messages give the device's range)
     require_range("device.pitch", pitch, std::max(50e-6, needle.base_diameter), 5e-3, "m");
-    require_range("device.frequency", frequency, 1.0, 500.0, "Hz");
     require_range("device.depth_min", depth_min, 0.0, 5e-3, "m");
     require_range("device.depth_max", depth_max, depth_min, 5e-3, "m");
     require_range("device.depth", depth, depth_min, depth_max, "m");
     require_positive("device.depth", depth, "m");
-    require_range("device.needle_speed", needle_speed, 1e-4, 20.0, "m/s");
-    require_range("device.motor_force", motor_force, 1e-3, 1000.0, "N");
-    require_range("device.nose_radius", nose_radius, 0.1e-3, 50e-3, "m");
-    require_range("device.hand_speed", hand_speed, 1e-3, 2.0, "m/s");
-    require_count("device.passes", passes, 1, 1000);
-    require_range("device.speed_cv", speed_cv, 0.0, 0.5);
-    require_range("device.position_jitter", position_jitter, 0.0, 1e-3, "m");
-    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
+    check_fields(*this, fields());
   }
 
   Loading loading() const {
@@ -430,12 +476,7 @@ struct PressedArray {
 
   void validate_array() const {
     needle.validate("device.needle");
-    require_count("device.rows", rows, 1, 1000);
-    require_count("device.cols", cols, 1, 1000);
     require_range("device.pitch", pitch, std::max(50e-6, needle.base_diameter), 10e-3, "m");
-    require_count("device.presses", presses, 1, 1000);
-    require_range("device.press_interval", press_interval, 0.0, 3600.0, "s");
-    require_range("device.angle_jitter", angle_jitter, 0.0, 0.5, "rad");
   }
   /// The loading common to both: stroke = needle length, base plate between the needles.
   Loading array_loading(double speed) const {
@@ -456,15 +497,37 @@ struct PressedArray {
 }  // namespace detail
 
 /// A flat array of rows × cols needles at `pitch`, pressed by hand `presses` times per area.
+namespace detail {
+/// The fields of a pressed array (stamp, applicator); the pitch also has the needle's base as
+/// its lower bound (validate_array).
+template <class T>
+std::vector<DeviceField<T>> array_fields() {
+  return {{"rows", nullptr, &T::rows, "int", "", 1, 1000, ""},
+          {"cols", nullptr, &T::cols, "int", "", 1, 1000, ""},
+          {"pitch", &T::pitch, nullptr, "length", "m", 50e-6, 10e-3, "needle spacing"},
+          {"presses", nullptr, &T::presses, "int", "", 1, 1000, "applications per patch (random offsets)"},
+          {"press_interval", &T::press_interval, nullptr, "time", "s", 0.0, 3600.0, ""}};
+}
+}  // namespace detail
+
 struct Stamp : detail::PressedArray {
   std::string name = "stamp";
   double applied_force = 10.0;   ///< hand force, N [P]
   double press_speed = 0.01;     ///< m/s, a slow hand press [P]
 
+  static const std::vector<DeviceField<Stamp>>& fields() {
+    static const std::vector<DeviceField<Stamp>> f = [] {
+      auto v = detail::array_fields<Stamp>();
+      v.push_back({"applied_force", &Stamp::applied_force, nullptr, "force", "N", 1e-3, 500.0, ""});
+      v.push_back({"press_speed", &Stamp::press_speed, nullptr, "speed", "m/s", 1e-4, 20.0, ""});
+      v.push_back({"angle_jitter", &Stamp::angle_jitter, nullptr, "angle", "rad", 0.0, 0.5, ""});
+      return v;
+    }();
+    return f;
+  }
   void validate() const {
     validate_array();
-    require_range("device.applied_force", applied_force, 1e-3, 500.0, "N");
-    require_range("device.press_speed", press_speed, 1e-4, 20.0, "m/s");
+    check_fields(*this, fields());
   }
 
   Loading loading() const {
@@ -496,10 +559,21 @@ struct Applicator : detail::PressedArray {
   }
   double kinetic_energy() const { return 0.5 * impact_mass * impact_velocity * impact_velocity; }
 
+  static const std::vector<DeviceField<Applicator>>& fields() {
+    static const std::vector<DeviceField<Applicator>> f = [] {
+      auto v = detail::array_fields<Applicator>();
+      v.push_back({"impact_velocity", &Applicator::impact_velocity, nullptr, "speed", "m/s", 0.01, 50.0,
+                   "speed of the array at impact (applicators: 1-10 m/s)"});
+      v.push_back({"impact_mass", &Applicator::impact_mass, nullptr, "mass", "kg", 1e-5, 1.0,
+                   "moving mass (piston + array)"});
+      v.push_back({"angle_jitter", &Applicator::angle_jitter, nullptr, "angle", "rad", 0.0, 0.5, ""});
+      return v;
+    }();
+    return f;
+  }
   void validate() const {
     validate_array();
-    require_range("device.impact_velocity", impact_velocity, 0.01, 50.0, "m/s");
-    require_range("device.impact_mass", impact_mass, 1e-5, 1.0, "kg");
+    check_fields(*this, fields());
   }
 
   Loading loading() const {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "dermasim/core/error.hpp"
 #include "dermasim/core/units.hpp"
@@ -38,11 +39,28 @@ struct Needle {
   /// Perimeter of the cross-section relative to a circle of the same radius (pyramid: 4/π).
   double perimeter_factor() const { return shape == NeedleShape::pyramid ? 4.0 / 3.14159265358979 : 1.0; }
 
+  /// Every numeric field (name, member, static range in m, doc): the one declaration validate()
+  /// and the Python `Needle` type read (the tip radius is also bounded by half the base).
+  struct Field {
+    const char* name;
+    double Needle::*member;
+    double lo, hi;
+    const char* doc;
+  };
+  static const std::vector<Field>& fields() {
+    static const std::vector<Field> f = {
+        {"length", &Needle::length, 10e-6, 5e-3, "nominal (exposed) length"},
+        {"base_diameter", &Needle::base_diameter, 5e-6, 2e-3, "diameter at the base (Kalluri 2011)"},
+        {"tip_radius", &Needle::tip_radius, 0.1e-6, 1e-3, "tip radius (Kalluri 2011)"},
+        {"taper_length", &Needle::taper_length, 0.0, 5e-3, "taper length from the tip; 0 = whole length"},
+    };
+    return f;
+  }
+
   void validate(const std::string& p = "needle") const {
-    require_range(p + ".length", length, 10e-6, 5e-3, "m");
-    require_range(p + ".base_diameter", base_diameter, 5e-6, 2e-3, "m");
-    require_range(p + ".tip_radius", tip_radius, 0.1e-6, 0.5 * base_diameter, "m");
-    require_range(p + ".taper_length", taper_length, 0.0, 5e-3, "m");
+    for (const auto& f : fields())
+      require_range(p + "." + f.name, this->*(f.member), f.lo,
+                    f.member == &Needle::tip_radius ? 0.5 * base_diameter : f.hi, "m");
   }
 };
 
