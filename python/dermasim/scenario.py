@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from typing import Any, ClassVar, Dict, Mapping, Optional, Tuple, Type
 
 from . import units as _units
@@ -1124,7 +1125,7 @@ class Scenario:
         return Scenario(**kw)
 
 
-_COURSE_LENGTH = __import__("re").compile(r"^course\.(\d+)\.device\.needle_length$")
+_COURSE_LENGTH = re.compile(r"^course\.(\d+)\.device\.needle_length$")
 
 
 def _device_kinds() -> Dict[str, Type["Device"]]:

@@ -11,17 +11,19 @@
 //   topical_entered    cumulative flux into the skin (SC and channels), kg/m²
 //   topical_to_dermis  cumulative flux into the dermis (across the DEJ and from channels), kg/m²
 //   topical_channels   channel conductance geometry γ(z) of the last session, 1/m²
-//   topical_open0      patch-mean open fraction right after the last session, −
+//   topical_open0      open fraction right after the last session per column, − (negative:
+//                      a column holding a lumen but no open mouth, which follows the patch mean)
 //   topical_intact_*   the same application on intact skin (no channels), in the same run
 //
-// Transport per column, one backward-Euler solve per (sub-)step, exactly conservative:
+// Transport, one backward-Euler solve per (sub-)step, exactly conservative over the patch:
 //   C_k du_k/dt = Σ_faces T (u_j − u_k) + G_k (a M − u_k) − λ_k C_k u_k,     C_k = K_k dz_k
 //   dM/dt       = −Σ_k G_k (a M − u_k),                                         a = 1/(V K_v)
 // with face transmissibilities T = 1/(dz/(2DK) + dz'/(2D'K')), the vehicle contact
 // T_0 = 2 D_0 K_0 / dz_0 on the top cell, and channel conductances
-// G_k = s γ_k D_k K_k dz_k (γ: steady radial conductance 2π/ln(R/r) of each open lumen per
-// patch area, R the Krogh radius of the channel spacing; s = O/O₀ the fraction still open).
-// The system is a tridiagonal block bordered by the donor: two Thomas solves and a scalar.
+// G_k = s γ_k D_k K_k dz_k (γ: steady radial conductance 2π/ln(R/r) of the lumens whose axis
+// lies in the column, per column area, R the Krogh radius of the channel spacing; s = O/O₀ the
+// fraction still open). The vehicle film M is one reservoir for the patch: each column's
+// tridiagonal block is bordered by it, solved by two Thomas sweeps per column and one scalar.
 #pragma once
 
 #include <algorithm>
@@ -161,12 +163,7 @@ class Topical : public model::Module {
         dej_ = k;
         break;
       }
-#ifdef _OPENMP
-    const int nt = std::max(omp_get_max_threads(), omp_get_num_procs());
-#else
-    const int nt = 1;
-#endif
-    scratch_.assign(std::size_t(nt) * block * nz, 0.0);
+    ensure_scratch();
     const std::size_t nb = (g.plane() + block - 1) / block;
     slab_.assign(nb * 3 * block * nz, 0.0);
     bsum_.assign(3 * nb, 0.0);
@@ -226,18 +223,10 @@ class Topical : public model::Module {
   }
 
   void advance(FieldSet& u, double t, double dt) override {
-    const Grid& g = *b_.grid;
-    const std::size_t P = g.plane();
     const double a = vehicle_factor(t);
     const double yield = apps_[0].agent.tgf_beta_yield * 1e6;  // kg/m³ → ng/mL
     const double mean = mean_open(u);
-    (void)P;
-#ifdef _OPENMP
-    {  // per-thread scratch: grows (only) when the thread count does
-      const std::size_t need = std::size_t(std::max(omp_get_max_threads(), omp_get_num_procs())) * block * g.nz();
-      if (scratch_.size() < need) scratch_.assign(need, 0.0);
-    }
-#endif
+    ensure_scratch();
     pass(u, dt, a, sn_, true, yield, mean);
     pass(u, dt, a, si_, false, 0.0, mean);
   }
@@ -284,7 +273,6 @@ class Topical : public model::Module {
   treatment::AgentTransport transport() const {
     return treatment::agent_transport(apps_.at(0).agent, *b_.skin);
   }
-  const std::vector<treatment::Topical>& applications() const { return apps_; }
 
  private:
   using Index = std::array<std::size_t, n_track>;
@@ -319,11 +307,35 @@ class Topical : public model::Module {
     if (o0 < 0) return std::clamp(mean / -o0, 0.0, 1.0);
     return 0.0;
   }
+  /// Channel conductance (m/s) of cell k with geometry gamma and open fraction ratio s: the one
+  /// formula of the solve and the reported fluxes.
+  double conductance(double s, double gamma, int k) const {
+    return s > 0 ? s * gamma * DK_[k] * b_.grid->dz()[k] : 0.0;
+  }
   /// Channel conductance of cell k in column c (m/s), with the fraction still open.
   double channel_G(const FieldSet& u, std::size_t c, int k, double mean) const {
-    const std::size_t P = b_.grid->plane();
-    const double s = open_ratio(u, c, mean);
-    return s * u[s_gamma_][std::size_t(k) * P + c] * DK_[k] * b_.grid->dz()[k];
+    return conductance(open_ratio(u, c, mean), u[s_gamma_][std::size_t(k) * b_.grid->plane() + c], k);
+  }
+  /// Per-thread scratch (the Thomas coefficients of a block): sized for the threads there can
+  /// be, growing only when their number does.
+  void ensure_scratch() const {
+#ifdef _OPENMP
+    const std::size_t nt = std::size_t(std::max(omp_get_max_threads(), omp_get_num_procs()));
+#else
+    const std::size_t nt = 1;
+#endif
+    const std::size_t need = nt * block * std::size_t(b_.grid->nz());
+    if (scratch_.size() < need) scratch_.assign(need, 0.0);
+  }
+  /// The sizes the block solves share.
+  struct Dims {
+    int nz;
+    std::size_t P, S;  ///< columns in a plane; doubles in one block slab (block × nz)
+    const double* dz;
+  };
+  Dims dims() const {
+    const Grid& g = *b_.grid;
+    return {g.nz(), g.plane(), block * std::size_t(g.nz()), g.dz().data()};
   }
   /// Flux into the skin (dermis_only: into the dermis) of column c from the state, kg/m²/s.
   double flux(const FieldSet& u, std::size_t c, double a, const Index& ix, bool channels, bool dermis_only,
@@ -368,12 +380,8 @@ class Topical : public model::Module {
   /// Step 1 for block b (columns [c0, c0 + nc)): G, y and z into its slab, its sums into bsum_.
   void solve_block(FieldSet& u, std::size_t b, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
                    bool channels, double mean) const {
-    const Grid& g = *b_.grid;
-    const int nz = g.nz();
-    const std::size_t P = g.plane();
-    const auto& dz = g.dz();
+    const auto [nz, P, S, dz] = dims();
     constexpr std::size_t B = block;
-    const std::size_t S = B * std::size_t(nz);
 #ifdef _OPENMP
     double* cp = scratch_.data() + std::size_t(omp_get_thread_num()) * S;
 #else
@@ -390,8 +398,7 @@ class Topical : public model::Module {
     for (int k = 0; k < nz; ++k)  // no vehicle on (a = 0): the surface is closed
       for (std::size_t j = 0; j < nc; ++j) {
         const std::size_t id = std::size_t(k) * P + c0 + j, o = std::size_t(k) * B + j;
-        const double gch = sopen[j] > 0 ? sopen[j] * gam[id] * DK_[k] * dz[k] : 0.0;
-        G[o] = a > 0 ? gch + (k == 0 ? Tf_[0] : 0.0) : 0.0;
+        G[o] = a > 0 ? conductance(sopen[j], gam[id], k) + (k == 0 ? Tf_[0] : 0.0) : 0.0;
         Gs[j] += G[o];
       }
     // Thomas for A y = r and A z = b together (A: tridiagonal, diagonally dominant)
@@ -431,12 +438,8 @@ class Topical : public model::Module {
   /// cleared or lost (degraded, joined the healing model), from the same implicit values.
   void update_block(FieldSet& u, std::size_t b, std::size_t c0, std::size_t nc, double dt, double a, const Index& ix,
                     double yield, double Mn) const {
-    const Grid& g = *b_.grid;
-    const int nz = g.nz();
-    const std::size_t P = g.plane();
-    const auto& dz = g.dz();
+    const auto [nz, P, S, dz] = dims();
     constexpr std::size_t B = block;
-    const std::size_t S = B * std::size_t(nz);
     const double *G = slab_.data() + 3 * S * b, *y = G + S, *z = G + 2 * S;
     double* cc = u.data(ix[conc]);
     double in[B], in_d[B], cl[B], ls[B];

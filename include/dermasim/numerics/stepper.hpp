@@ -278,7 +278,7 @@ class TimeStepper {
       if (g >= 0) {
         if (keep_[std::size_t(g)] < 0) keep_[std::size_t(g)] = pos && group_goes_negative(g, c) ? 1 : 0;
         const bool keep = keep_[std::size_t(g)] == 1;
-        for (long i = 0; i < n; ++i) x[i] = keep ? b[i] : b[i] + c * (b[i] - a[i]);
+        parallel_for(0, n, n >= parallel_min_cells, [&](long i) { x[i] = keep ? b[i] : b[i] + c * (b[i] - a[i]); });
         continue;
       }
       parallel_for(0, n, n >= parallel_min_cells, [&](long i) {

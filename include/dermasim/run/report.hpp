@@ -88,11 +88,13 @@ inline void aftercare_windows(SessionSummary& row, const outcomes::OutcomeRecord
   for (std::size_t i = i0; i <= i1; ++i)
     if (drive[i] > drive[ipk]) ipk = i;
   const double t_uv = first_at_or_below(T, drive, p.uv_drive_threshold, ipk, i1, row.time);
+  // both conditions: the later of the two times, not reached (NaN) if either is not
+  auto later = [](double x, double y) {
+    return std::isnan(x) || std::isnan(y) ? std::numeric_limits<double>::quiet_NaN() : std::max(x, y);
+  };
   row.barrier_recovered_after = t_bar;
-  row.exercise_ok_after = std::max(t_ex, row.erythema_resolved_after);  // NaN if either is
-  row.uv_sensitive_until = std::max(t_bar, t_uv);
-  if (std::isnan(t_ex) || std::isnan(row.erythema_resolved_after)) row.exercise_ok_after = std::numeric_limits<double>::quiet_NaN();
-  if (std::isnan(t_bar) || std::isnan(t_uv)) row.uv_sensitive_until = std::numeric_limits<double>::quiet_NaN();
+  row.exercise_ok_after = later(t_ex, row.erythema_resolved_after);
+  row.uv_sensitive_until = later(t_bar, t_uv);
 }
 
 /// Each session's outcomes from the recorded series: `mark[s]` is the record right after
