@@ -32,8 +32,13 @@ py::list module_catalog() {
     par.append(param_entry(std::string(healing::HealingParameters::registry_prefix) + i.name, i.unit, i.to_si,
                            hp.*(i.member) / i.to_si, i.lo, i.hi, i.source));
   for (const auto& f : outcomes::Metrics::fields()) oc.append(py::dict(py::arg("name") = f.name, py::arg("unit") = f.unit));
+  py::list parts;  // the core modules (healing/core/all.hpp), in the order of their rates
+  for (const auto& c : healing::core_modules())
+    parts.append(py::dict(py::arg("name") = c.name, py::arg("doc") = c.doc, py::arg("species") = c.species,
+                          py::arg("parameter_groups") = c.parameter_groups));
   out.append(py::dict(py::arg("name") = "healing", py::arg("doc") = "the healing and remodelling model (docs/model.md §5)",
-                      py::arg("species") = sp, py::arg("parameters") = par, py::arg("outcomes") = oc));
+                      py::arg("species") = sp, py::arg("parameters") = par, py::arg("outcomes") = oc,
+                      py::arg("parts") = parts));
   for (const auto& n : model::ModuleRegistry::instance().names()) {
     const auto m = model::ModuleRegistry::instance().make(n);
     py::list s2, p2, o2;

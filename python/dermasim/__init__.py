@@ -37,7 +37,10 @@ from .course import Course, Needling, Topical, agents
 def modules() -> list:
     """The healing model (``"healing"``) and every module this build has: a list of dicts with
     ``name``, ``doc``, ``species`` (name, unit, surface), ``parameters`` (name, unit, to_si,
-    default, lo, hi, source; display units) and ``outcomes`` (name, unit). Enable a module with
+    default, lo, hi, source; display units) and ``outcomes`` (name, unit). The healing model's
+    entry also lists its ``parts``: the core modules (inflammation, growth_factors, fibroblasts,
+    matrix, channels, flare, pigmentation) with their species and parameter groups, always on,
+    in the order their rates are evaluated. Enable a module with
     ``Scenario(modules=["tracer"])`` (docs/architecture.md, "Writing a module")."""
     return _module_catalog()
 from .simulation import simulate

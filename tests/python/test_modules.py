@@ -18,6 +18,14 @@ def test_catalog_lists_the_model_and_the_tracer():
     cat = {m["name"]: m for m in ds.modules()}
     assert "healing" in cat and "tracer" in cat
     assert {"collagen_I", "flare"} <= {s["name"] for s in cat["healing"]["species"]}
+    parts = cat["healing"]["parts"]  # the core modules: every species in exactly one
+    assert [p["name"] for p in parts][:2] == ["inflammation", "growth_factors"]
+    owned = [s for p in parts for s in p["species"]]
+    assert sorted(owned) == sorted(s["name"] for s in cat["healing"]["species"])
+    params = [p["name"] for p in cat["healing"]["parameters"]]
+    for part in parts:
+        for g in part["parameter_groups"]:
+            assert any(n.startswith("healing." + g) for n in params), (part["name"], g)
     t = cat["tracer"]
     assert [s["name"] for s in t["species"]] == ["tracer"]
     assert {p["name"] for p in t["parameters"]} == {"tracer.diffusivity", "tracer.decay", "tracer.deposit"}

@@ -1,5 +1,6 @@
 // Model modules (issue 12 item 1): the worked-example tracer (modules/tracer.hpp) appears in
 // the state, the outcome series, checkpoints, and keeps its own physics (conservation, decay).
+#include <set>
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -133,4 +134,49 @@ TEST_CASE("declared once: the outcome and core species tables cover their struct
   for (std::size_t i = 0; i < c.size(); ++i) CHECK(std::size_t(c[i].id) == i);
   CHECK(healing::species_names()[healing::sFl] == "flare");
   CHECK(c[healing::sO].surface);
+}
+
+TEST_CASE("core modules: each species is declared by one module, and the model is built from the rows") {
+  std::vector<int> owner(healing::n_species, 0);
+  std::set<std::string> names;
+  for (const auto& m : healing::core_modules()) {
+    CHECK(names.insert(m.name).second);
+    CHECK(!m.parameter_groups.empty());
+    for (const auto& s : m.species) {
+      const auto n = healing::species_names();
+      const auto it = std::find(n.begin(), n.end(), s);
+      REQUIRE(it != n.end());
+      ++owner[it - n.begin()];
+    }
+  }
+  for (int o : owner) CHECK(o == 1);
+  CHECK(names.size() == 7);
+  // every parameter group of a core module names at least one registered parameter
+  for (const auto& m : healing::core_modules())
+    for (const auto& g : m.parameter_groups) {
+      bool any = false;
+      for (const auto& i : healing::HealingParameters::registry()) any |= std::string(i.name).rfind(g, 0) == 0;
+      CHECK_MESSAGE(any, m.name << ": group " << g);
+    }
+  // the rows are what the model is built from: baselines, transport, chemotaxis, injury
+  Scenario sc = Scenario::default_face();
+  sc.numerics.dimension = 1;
+  const Grid g = sc.numerics.grid(sc.skin);
+  const healing::HealingParameters& p = sc.parameters;
+  healing::HealingModel model(g, sc.skin, p);
+  const FieldSet u = model.initial_state();
+  const auto& rows = healing::core_species();
+  for (const auto& r : rows)
+    for (int k = 0; k < g.nz(); ++k) {
+      const double want = r.baseline && (!r.surface || k == 0) ? r.baseline(p, model.baseline(), k) : 0.0;
+      CHECK(u[r.id][std::size_t(k) * g.plane()] == want);
+    }
+  for (const auto& r : rows) {
+    if (r.chi) CHECK((r.up < healing::n_species && r.chi_K && r.chi_ratio));
+    if (r.surface) CHECK(!r.D);  // surface states are not transported
+  }
+  CHECK(rows[healing::sN].injury == healing::InjuryResponse::cells);
+  CHECK(rows[healing::sC1].injury == healing::InjuryResponse::matrix);
+  CHECK(rows[healing::sT].channel_exchange);
+  CHECK(!rows[healing::sB].D);
 }
