@@ -96,7 +96,9 @@ void bind_healing(py::module_& m) {
       .def_readwrite("time", &healing::Session::time, "s")
       .def_readwrite("device", &healing::Session::device)
       .def_readwrite("pattern_seed", &healing::Session::pattern_seed)
-      .def_readwrite("occluded", &healing::Session::occluded);
+      .def_readwrite("occluded", &healing::Session::occluded)
+      .def_static("fields", [] { return course_fields(healing::Session::fields()); },
+                  "The fields of a needling entry besides its device (the Python Needling type is built from them).");
 
   py::class_<healing::Protocol>(m, "Protocol", "Sessions + follow-up (s)")
       .def(py::init<>())

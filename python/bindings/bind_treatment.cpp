@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "dermasim/run/result.hpp"
+#include "dermasim/treatment/course.hpp"
 #include "dermasim/treatment/topical.hpp"
 
 namespace py = pybind11;
@@ -49,6 +50,25 @@ void bind_treatment(py::module_& m) {
         return d;
       },
       py::arg("agent"), py::arg("skin"), "transport coefficients per layer (SI)");
+  using treatment::TopicalEntry;
+  py::class_<TopicalEntry>(m, "TopicalEntry", "A topical entry of the course (SI): placed and repeated by expand()")
+      .def(py::init<>())
+      .def_readwrite("agent", &TopicalEntry::agent)
+      .def_readwrite("concentration", &TopicalEntry::concentration, "kg/m^3")
+      .def_readwrite("volume", &TopicalEntry::volume, "m^3/m^2")
+      .def_readwrite("duration", &TopicalEntry::duration, "s")
+      .def_readwrite("session", &TopicalEntry::session)
+      .def_readwrite("when", &TopicalEntry::when)
+      .def_readwrite("time", &TopicalEntry::time, "s")
+      .def_readwrite("occluded", &TopicalEntry::occluded)
+      .def_readwrite("repeat", &TopicalEntry::repeat)
+      .def_readwrite("every", &TopicalEntry::every, "s")
+      .def_readwrite("kp_sc", &TopicalEntry::kp_sc, "m/s")
+      .def_readwrite("K_sc", &TopicalEntry::K_sc)
+      .def_static("fields", [] { return course_fields(TopicalEntry::fields()); },
+                  "Every field: name, kind, lo, hi (SI), doc, choices (the declaration the Python Topical type is built from).")
+      .def("validate", &TopicalEntry::validate, py::arg("where") = "topical")
+      .def("expand", &TopicalEntry::expand, py::arg("session_times"), py::arg("where"));
   py::class_<Topical>(m, "Topical", "One topical application (SI)")
       .def(py::init<>())
       .def_readwrite("agent", &Topical::agent)
@@ -58,6 +78,7 @@ void bind_treatment(py::module_& m) {
       .def_readwrite("volume", &Topical::volume, "m^3/m^2")
       .def_readwrite("occluded", &Topical::occluded)
       .def_readwrite("before_needling", &Topical::before_needling)
+      .def_readwrite("origin", &Topical::origin, "the course entry it came from (messages)")
       .def("validate", [](const Topical& t) { t.validate(); });
   py::class_<ApplicationSummary> app(m, "ApplicationSummary", "One topical application's delivery (SI)");
   app.def_readonly("agent", &ApplicationSummary::agent)

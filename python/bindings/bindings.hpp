@@ -3,7 +3,11 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
+
+#include "dermasim/treatment/course.hpp"
 
 namespace dermasim::bindings {
 void bind_core(pybind11::module_& m);
@@ -46,5 +50,24 @@ Cls& def_registry(Cls& c, const char* prefix) {
         return d;
       });
   return c;
+}
+}  // namespace dermasim::bindings
+
+namespace dermasim::bindings {
+/// A course entry's field table as a list of dicts: name, kind, lo, hi (SI), doc, choices.
+inline pybind11::list course_fields(const std::vector<treatment::CourseField>& fields) {
+  namespace py = pybind11;
+  py::list out;
+  for (const auto& f : fields) {
+    py::list ch;
+    for (std::size_t a = 0; !f.choices.empty() && a <= f.choices.size();) {
+      const std::size_t b = std::min(f.choices.find('|', a), f.choices.size());
+      ch.append(f.choices.substr(a, b - a));
+      a = b + 1;
+    }
+    out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = f.kind, py::arg("lo") = f.lo,
+                        py::arg("hi") = f.hi, py::arg("doc") = f.doc, py::arg("choices") = ch));
+  }
+  return out;
 }
 }  // namespace dermasim::bindings

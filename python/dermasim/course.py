@@ -27,9 +27,6 @@ from .units import show as _show
 
 __all__ = ["Topical", "Needling", "Course", "agents"]
 
-_YEAR = 365.25 * 86400.0
-
-
 def agents() -> List[str]:
     """The agent presets (C++ ``treatment::agent_presets``)."""
     return list(_core.agent_presets())
@@ -45,72 +42,40 @@ class _Concentration(Param):
         return super().convert(value, name)
 
 
+def _entry_params(cls: Any) -> Dict[str, Param]:
+    """A course entry's parameters from its C++ field table (``<Entry>::fields()``: kind, SI
+    range, doc, choices) with a default C++ entry's values."""
+    d = cls()
+    out: Dict[str, Param] = {}
+    for f in cls.fields():
+        n, kind, doc = str(f["name"]), str(f["kind"]), str(f["doc"])
+        choices = tuple(f["choices"]) or None
+        if kind in ("str", "bool"):
+            out[n] = Param(getattr(d, n), kind, doc=doc, choices=choices)
+        elif kind == "int":
+            out[n] = Param(int(getattr(d, n)), kind, int(f["lo"]), int(f["hi"]), doc)
+        else:
+            p = _Concentration if kind == "concentration" else Param
+            out[n] = p(float(getattr(d, n)), kind, float(f["lo"]), float(f["hi"]), doc)
+    return out
+
+
 class Topical(Spec):
     """One topical application (or ``repeat`` of them, ``every`` apart): an agent in a vehicle
     film of ``volume`` per skin area at ``concentration``, on the skin for ``duration`` and then
     wiped off. Occluded applications keep the needle channels open at the occluded rate."""
 
     _prefix = "topical"
-    _params = {
-        "agent": Param("caffeine", "str", doc="agent preset (dermasim.agents())", choices=tuple(agents())),
-        "concentration": _Concentration("1 %", "concentration", 1e-15, 2e3,
-                                        "in the vehicle; '15 %' is w/v (150 kg/m^3), or '169 ng/mL', '10 mg/mL'"),
-        "volume": Param("10 uL/cm^2", "length", 1e-7, 1e-2,
-                        "vehicle per skin area (10 uL/cm^2: OECD 428 finite dose)"),
-        "duration": Param("30 min", "time", 1.0, 10 * _YEAR, "on the skin, then wiped off"),
-        "session": Param(0, "int", 0, 1000, "0: 'time' is absolute; N: placed at needling session N (1-based)"),
-        "when": Param("after", "str", doc="relative to the session: 'before' (ends at the needling), "
-                      "'during' (on when the channels open), 'after'", choices=("after", "during", "before")),
-        "time": Param("0 s", "time", 0.0, 20 * _YEAR, "start (absolute), or the delay after the session"),
-        "occluded": Param(False, "bool", doc="occlusive vehicle or dressing"),
-        "repeat": Param(1, "int", 1, 10000, "number of applications"),
-        "every": Param("1 day", "time", 60.0, 10 * _YEAR, "interval between repeats"),
-        "kp_sc": Param(0.0, "speed", 0.0, 1e-3, "SC permeability override, m/s (0: Potts-Guy)"),
-        "K_sc": Param(0.0, "dimensionless", 0.0, 1e9, "SC/water partition override (0: from log Kow)"),
-    }
+    # the C++ declaration (treatment::TopicalEntry::fields(); defaults from a default entry)
+    _params = _entry_params(_core.TopicalEntry)
 
-    def starts(self, session_times: List[float]) -> List[tuple]:
-        """(start time, before_needling) of each application, s."""
-        if self.session == 0:
-            t0, before = self.time, False
-        else:
-            if self.session > len(session_times):
-                raise InvalidArgumentError(f"topical.session = {self.session}: the course has "
-                                           f"{len(session_times)} needling session(s); valid: 0 (absolute "
-                                           f"time) or 1..{len(session_times)}")
-            ts = session_times[self.session - 1]
-            if self.when == "during" and self.time:
-                raise InvalidArgumentError(f"topical.time = {_units.format(self.time, 'time')} with when = 'during': "
-                                           f"a gliding serum is on at the needling (time = 0); use when = 'after' "
-                                           f"for a delay")
-            if self.when == "before" and self.repeat > 1:
-                raise InvalidArgumentError("topical.repeat > 1 with when = 'before': give the earlier applications "
-                                           "as entries of their own (session = 0, absolute time)")
-            if self.when == "before":
-                t0 = ts - self.duration - self.time
-                if t0 < 0:
-                    raise InvalidArgumentError(f"topical: applied {_units.format(self.duration, 'time')} before "
-                                               f"session {self.session} would start before the run (t < 0)")
-            else:
-                t0 = ts + self.time
-            before = self.when == "during" and self.time == 0
-        return [(t0 + i * self.every, before and i == 0) for i in range(self.repeat)]
-
-    def to_cpp(self, session_times: List[float]) -> List[Any]:
-        out = []
-        agent = _core.agent_preset(self.agent)
-        if self.kp_sc > 0:
-            agent.kp_sc = self.kp_sc
-        if self.K_sc > 0:
-            agent.K_sc = self.K_sc
-        for t0, before in self.starts(session_times):
-            a = _core.Topical()
-            a.agent = agent
-            a.time, a.duration = float(t0), float(self.duration)
-            a.concentration, a.volume = float(self.concentration), float(self.volume)
-            a.occluded, a.before_needling = bool(self.occluded), bool(before)
-            out.append(a)
-        return out
+    def to_cpp(self, session_times: List[float], where: str = "topical") -> List[Any]:
+        """The C++ applications of this entry (``TopicalEntry::expand``: placement and repeats are
+        C++), in time order; errors name ``where``."""
+        e = _core.TopicalEntry()
+        for k in self._params:
+            setattr(e, k, getattr(self, k))
+        return list(e.expand([float(t) for t in session_times], where))
 
 
 class Needling(Spec):
@@ -120,11 +85,8 @@ class Needling(Spec):
     is ``protocol.follow_up`` after the last one)."""
 
     _prefix = "needling"
-    _params = {
-        "time": Param("0 s", "time", 0.0, 20 * _YEAR, "when, from the start of the run"),
-        "occluded": Param(False, "bool", doc="occlusive dressing / product after the session"),
-        "pattern_seed": Param(0, "int", 0, 2**63 - 1, "0: from the scenario seed and the session index"),
-    }
+    # the C++ declaration (healing::Session::fields(); defaults from a default Session)
+    _params = _entry_params(_core.Session)
 
     def __init__(self, device: Any = None, **kwargs: Any):
         from .scenario import Device, Pen
@@ -259,29 +221,8 @@ class Course:
         return any(isinstance(p, Needling) for p in self.procedures)
 
     def applications(self, session_times: List[float]) -> List[Any]:
-        """The C++ topical applications, in time order."""
-        return [a for a, _ in self._applications(session_times)]
-
-    def _applications(self, session_times: List[float]) -> List[tuple]:
-        """(C++ application, "course.N" or "course.N (application k)") in time order."""
-        apps = []
-        for n, p in enumerate(self.procedures):
-            if isinstance(p, Topical):
-                cpp = p.to_cpp(session_times)
-                for k, a in enumerate(cpp):
-                    apps.append((a, f"course.{n}" + (f" (application {k + 1} of {len(cpp)})" if len(cpp) > 1 else "")))
-        apps.sort(key=lambda x: (x[0].time, not x[0].before_needling))
+        """The C++ topical applications (each labelled with its entry, ``course.N``), in time order."""
+        apps = [a for n, p in enumerate(self.procedures) if isinstance(p, Topical)
+                for a in p.to_cpp(session_times, f"course.{n}")]
+        apps.sort(key=lambda a: (a.time, not a.before_needling))
         return apps
-
-    def name_entries(self, message: str, session_times: List[float]) -> str:
-        """A C++ message naming ``course.topical[i]`` (the i-th application in time order) with the
-        course entry it came from."""
-        import re
-
-        names = [w for _, w in self._applications(session_times)]
-
-        def sub(m: Any) -> str:
-            i = int(m.group(1))
-            return names[i] if i < len(names) else m.group(0)
-
-        return re.sub(r"course\.topical\[(\d+)\]", sub, message)

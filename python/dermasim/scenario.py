@@ -1030,12 +1030,7 @@ class Scenario:
         s.seed = self.seed
         if self.modules.enabled or self.modules.values:
             self.modules.apply_to(s)
-        try:
-            s.validate()
-        except InvalidArgumentError as e:  # name the course entry, not the C++ application index
-            if "course.topical[" not in str(e):
-                raise
-            raise InvalidArgumentError(self.course.name_entries(str(e), [x.time for x in p.sessions])) from None
+        s.validate()  # errors name the course entry (Topical.origin: course.N)
         return s
 
     @property

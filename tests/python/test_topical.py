@@ -40,7 +40,7 @@ def test_bad_course_entries_are_clear_errors():
         ds.Topical(concentration="-1 %")
     with pytest.raises(InvalidArgumentError, match="course.0.type"):
         ds.Scenario(course={"0": {"type": "laser"}})
-    with pytest.raises(InvalidArgumentError, match="topical.session = 3"):
+    with pytest.raises(InvalidArgumentError, match=r"course\.0\.session = 3"):
         one_session([vit_c(session=3)]).to_cpp()
     with pytest.raises(InvalidArgumentError, match="solubility"):  # 50 % caffeine does not dissolve
         ds.simulate(one_session([ds.Topical(agent="caffeine", concentration="50 %")]))
@@ -147,3 +147,22 @@ def test_placement_rules_and_entry_names_in_errors():
     assert sc.session_times == [86400.0] and sc.duration == 3 * 86400.0
     assert [x.time for x in sc.to_cpp().protocol.sessions] == [86400.0]
     assert ds.Protocol(sessions=0, start="1 day", follow_up="2 days").duration == 2 * 86400.0
+
+
+def test_course_types_are_built_from_the_cpp_declarations():
+    """Topical and Needling declare nothing of their own: names, ranges, docs and choices are the
+    C++ field tables (TopicalEntry::fields(), Session::fields()), defaults a default C++ entry's."""
+    from dermasim import _core
+
+    for cls, cpp in ((ds.Topical, _core.TopicalEntry), (ds.Needling, _core.Session)):
+        fields = cpp.fields()
+        assert list(cls._params) == [f["name"] for f in fields]
+        for f in fields:
+            p = cls._params[f["name"]]
+            assert p.doc == f["doc"]
+            if f["kind"] not in ("str", "bool"):
+                assert (p.lo, p.hi) == pytest.approx((f["lo"], f["hi"]))
+    assert ds.Topical._params["agent"].choices == tuple(ds.agents())
+    assert ds.Topical().volume == _core.TopicalEntry().volume == pytest.approx(1e-4)
+    with pytest.raises(InvalidArgumentError, match=r"topical.when.*after, during, before|topical.when"):
+        ds.Topical(when="sideways")

@@ -10,6 +10,7 @@
 #include "dermasim/device/device.hpp"
 #include "dermasim/healing/injury_source.hpp"
 #include "dermasim/skin/layers.hpp"
+#include "dermasim/treatment/course.hpp"
 #include "dermasim/treatment/topical.hpp"
 
 namespace dermasim::healing {
@@ -20,6 +21,17 @@ struct Session {
   Device device = clinical_pen(1.5e-3);  ///< device, depth setting and passes of this session
   std::uint64_t pattern_seed = 0;  ///< 0: derive from the scenario seed and the session index
   bool occluded = false;        ///< occlusive dressing / product after the session
+
+  /// The fields of a needling entry besides its device (the Python `Needling` type is built
+  /// from them).
+  static const std::vector<treatment::CourseField>& fields() {
+    static const std::vector<treatment::CourseField> f = {
+        {"time", "time", 0.0, 20 * units::year, "when, from the start of the run", ""},
+        {"occluded", "bool", 0, 1, "occlusive dressing / product after the session", ""},
+        {"pattern_seed", "int", 0, 9223372036854775807.0, "0: from the scenario seed and the session index", ""},
+    };
+    return f;
+  }
 };
 
 /// The treatment course: needling sessions in time order, the follow-up after the last one, and
@@ -92,7 +104,7 @@ struct Protocol {
       sessions[i].device.validate();
     }
     for (std::size_t i = 0; i < applications.size(); ++i) {
-      const std::string p = "course.topical[" + std::to_string(i) + "]";
+      const std::string p = treatment::application_name(applications[i], i);
       applications[i].validate(p);
       if (applications[i].end() > end_time() * (1 + 1e-12))
         throw invalid_argument(p + " ends at " + detail::fmt(applications[i].end() / units::day) +

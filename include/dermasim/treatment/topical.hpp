@@ -225,11 +225,19 @@ struct Topical {
   double time = 0.0;              ///< start, s after the start of the run
   double duration = 30 * units::minute;  ///< s; the vehicle is wiped off at time + duration
   double concentration = 10.0;    ///< agent in the vehicle, kg/m³ (1 % w/v = 10 kg/m³)
-  double volume = 10e-6 * 1e-3 / 1e-4;  ///< vehicle per skin area, m³/m² = m (10 µL/cm², OECD 428 finite dose)
+  double volume = 1e-4;           ///< vehicle per skin area, m³/m² = m (10 µL/cm² = 1e-8 m³ per 1e-4 m², OECD 428 finite dose)
   bool occluded = false;          ///< under occlusion the channels close at the occluded rate
   /// At a needling session's time: applied before the needles (a gliding serum, present when the
   /// channels open); otherwise after.
   bool before_needling = false;
+  /// Who asked for it, for messages ("course.3", "course.3 (application 2 of 5)"; TopicalEntry
+  /// sets it); empty: "course.topical[i]", its index in time order.
+  std::string origin;
+
+  /// Valid ranges (SI): the one declaration validate() and TopicalEntry::fields() read.
+  static constexpr double concentration_range[2] = {1e-15, 2e3};  ///< kg/m³
+  static constexpr double volume_range[2] = {1e-7, 1e-2};         ///< m
+  static constexpr double duration_range[2] = {1.0, 10 * units::year};  ///< s
 
   double end() const { return time + duration; }
   double dose() const { return concentration * volume; }  ///< kg/m²
@@ -237,9 +245,9 @@ struct Topical {
   void validate(const std::string& p = "topical") const {
     agent.validate(p + ".agent");
     require_nonnegative(p + ".time", time, "s");
-    require_range(p + ".duration", duration, 1.0, 10 * units::year, "s");
-    require_range(p + ".concentration", concentration, 1e-15, 2e3, "kg/m^3");
-    require_range(p + ".volume", volume, 1e-7, 1e-2, "m (vehicle volume per skin area)");
+    require_range(p + ".duration", duration, duration_range[0], duration_range[1], "s");
+    require_range(p + ".concentration", concentration, concentration_range[0], concentration_range[1], "kg/m^3");
+    require_range(p + ".volume", volume, volume_range[0], volume_range[1], "m (vehicle volume per skin area)");
     const double c_w = concentration / agent.vehicle_partition;
     if (c_w > agent.solubility * (1 + 1e-12))
       throw invalid_argument(p + ".concentration = " + detail::fmt(concentration) + " kg/m^3 exceeds the agent's solubility in the vehicle (" +
@@ -247,5 +255,10 @@ struct Topical {
                              agent.name + "'); a suspension is not modelled");
   }
 };
+
+/// Application i (in time order) as messages name it: its origin, else "course.topical[i]".
+inline std::string application_name(const Topical& a, std::size_t i) {
+  return a.origin.empty() ? "course.topical[" + std::to_string(i) + "]" : a.origin;
+}
 
 }  // namespace dermasim::treatment

@@ -209,6 +209,50 @@ TEST_CASE("topical: bad applications are refused with the parameter named") {
   CHECK_THROWS_WITH_AS(b.validate(), doctest::Contains("agent.molecular_weight"), invalid_argument);
 }
 
+TEST_CASE("course entries: a topical entry is placed at its session, repeated, labelled, and checked") {
+  treatment::TopicalEntry e;
+  e.agent = "ascorbic_acid";
+  e.session = 2;
+  e.time = units::hour;  // one hour after the second needling
+  e.repeat = 3;
+  e.every = units::day;
+  const std::vector<double> sessions = {0.0, 4 * units::week};
+  const auto a = e.expand(sessions, "course.4");
+  REQUIRE(a.size() == 3);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].time == doctest::Approx(4 * units::week + units::hour + double(i) * units::day));
+    CHECK(a[i].agent.name == "ascorbic_acid");
+    CHECK(!a[i].before_needling);
+  }
+  CHECK(a[1].origin == "course.4 (application 2 of 3)");
+  e.repeat = 1;
+  e.time = 0.0;
+  e.when = "during";  // a gliding serum: on when the channels open, before the needles
+  const auto g = e.expand(sessions, "course.0");
+  CHECK(g[0].before_needling);
+  CHECK(g[0].time == 4 * units::week);
+  CHECK(g[0].origin == "course.0");
+  e.when = "before";
+  CHECK(e.expand(sessions, "x")[0].end() == doctest::Approx(4 * units::week));
+  e.session = 3;
+  CHECK_THROWS_WITH_AS(e.expand(sessions, "course.1"), doctest::Contains("course.1.session = 3"), invalid_argument);
+  e.session = 1;  // 30 min before the first session would start before the run
+  CHECK_THROWS_WITH_AS(e.expand(sessions, "course.1"), doctest::Contains("before the run"), invalid_argument);
+  e.when = "sideways";
+  CHECK_THROWS_WITH_AS(e.expand(sessions, "course.1"), doctest::Contains("course.1.when"), invalid_argument);
+  e.when = "after";
+  e.duration = 0.0;
+  CHECK_THROWS_WITH_AS(e.expand(sessions, "course.1"), doctest::Contains("course.1.duration"), invalid_argument);
+  // the entry's ranges are the application's (one declaration)
+  CHECK(treatment::TopicalEntry::field("volume").lo == treatment::Topical::volume_range[0]);
+  // a labelled application's error names its entry
+  Scenario s = column(clinical_pen(1e-3), 1, units::week, units::day);
+  auto x = app("caffeine", 0.0, units::hour), y = app("caffeine", 0.5 * units::hour, units::hour);
+  y.origin = "course.7 (application 2 of 2)";
+  s.protocol.applications = {x, y};
+  CHECK_THROWS_WITH_AS(simulate(s), doctest::Contains("course.7 (application 2 of 2).time"), invalid_argument);
+}
+
 TEST_CASE("topical: a run with applications is bitwise reproducible and resumes from a checkpoint") {
   Scenario s = column(clinical_pen(1e-3), 2, units::week, units::week);
   s.protocol.applications = {app("ascorbic_acid", 0.0, units::hour), app("ascorbic_acid", 3 * units::day, units::hour),
