@@ -129,6 +129,7 @@ struct Scenario {
       healing::Protocol::regular(clinical_pen(1.5e-3), 4, 4 * units::week, 6 * units::month);
   healing::HealingParameters parameters{};
   PenetrationParams penetration{};  ///< insertion mechanics (docs/model.md §3)
+  RasterParams raster{};            ///< the injury field's halo and blood fill (docs/model.md §4)
   healing::PatientFactors patient{};
   Numerics numerics{};
   std::uint64_t seed = 20240601;
@@ -142,6 +143,7 @@ struct Scenario {
     protocol.validate();
     parameters.validate();
     penetration.validate();
+    raster.validate();
     numerics.validate();
     (void)make_modules();
   }

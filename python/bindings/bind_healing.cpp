@@ -162,6 +162,7 @@ void bind_healing(py::module_& m) {
       .def_readwrite("protocol", &Scenario::protocol)
       .def_readwrite("parameters", &Scenario::parameters)
       .def_readwrite("penetration", &Scenario::penetration)
+      .def_readwrite("raster", &Scenario::raster)
       .def_readwrite("patient", &Scenario::patient)
       .def_readwrite("numerics", &Scenario::numerics)
       .def_readwrite("seed", &Scenario::seed)

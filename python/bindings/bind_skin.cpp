@@ -393,9 +393,10 @@ void bind_skin(py::module_& m) {
       .def_readwrite("tip_radius", &Channel::tip_radius)
       .def_readwrite("deepest_layer", &Channel::deepest_layer)
       .def_readwrite("bleeding", &Channel::bleeding);
-  py::class_<RasterParams>(m, "RasterParams")
-      .def(py::init<>())
-      .def_readwrite("halo", &RasterParams::halo)
+  py::class_<RasterParams> rp(m, "RasterParams", "The injury field's halo and blood fill (SI; registry raster.*)");
+  rp.def(py::init<>());
+  def_registry<RasterParams>(rp, "raster.");
+  rp.def_readwrite("halo", &RasterParams::halo)
       .def_readwrite("halo_cutoff", &RasterParams::halo_cutoff)
       .def_readwrite("blood_fill", &RasterParams::blood_fill)
       .def_readwrite("subsamples_xy", &RasterParams::subsamples_xy)

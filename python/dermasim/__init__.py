@@ -29,7 +29,7 @@ from . import units
 from .io import open_dataset, read_result
 from .results import Result
 from .scenario import (Applicator, LayerProperties, ModelParameters, ModuleSet, Needle, Numerics, Patient, Pen,
-                       PenetrationParameters, Protocol, Roller, Scenario, Skin, Stamp)
+                       PenetrationParameters, Protocol, RasterParameters, Roller, Scenario, Skin, Stamp)
 from .scenario import module_catalog as _module_catalog
 from .course import Course, Needling, Topical, agents
 
@@ -70,7 +70,7 @@ __all__ = [
     "__version__",
     "units", "open_dataset", "read_result", "Result",
     "Applicator", "LayerProperties", "ModelParameters", "Needle", "Numerics", "Patient", "Pen",
-    "PenetrationParameters", "Protocol", "Roller", "Scenario", "Skin", "Stamp",
+    "PenetrationParameters", "Protocol", "RasterParameters", "Roller", "Scenario", "Skin", "Stamp",
     "simulate", "sensitivity", "sweep",
     "PrintTracker", "ProgressTracker", "RuntimeTracker", "StorageTracker", "Tracker",
     "penetration", "injury", "deliver",

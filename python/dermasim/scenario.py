@@ -34,7 +34,7 @@ from .config import (as_table, check_keys, flatten, read_file, set_dotted, sugge
 from .units import show as _show
 
 __all__ = ["Param", "Spec", "LayerProperties", "Skin", "Needle", "Device", "Roller", "Pen", "Stamp", "Applicator",
-           "Protocol", "RegistryParameters", "ModelParameters", "PenetrationParameters", "Numerics", "Patient",
+           "Protocol", "RegistryParameters", "ModelParameters", "PenetrationParameters", "RasterParameters", "Numerics", "Patient",
            "Scenario", "LAYER_KEYS"]
 
 #: Short keys of the five skin layers, top to bottom (as in include/dermasim/skin/layers.hpp).
@@ -756,6 +756,17 @@ class PenetrationParameters(RegistryParameters):
     _core_class = "PenetrationParams"
 
 
+class RasterParameters(RegistryParameters):
+    """Overrides of the injury field's parameters (crush-halo width, its cut-off, the blood fill
+    of a bleeding lumen), by dotted name within ``raster``: ``RasterParameters({"halo": "20 um"})``.
+    Defaults, units, ranges and sources are the C++ ``dermasim::RasterParams`` registry
+    (docs/model.md §4). ``Scenario.raster`` holds one; the rasterisation of every session uses it.
+    """
+
+    _prefix = "raster"
+    _core_class = "RasterParams"
+
+
 def module_catalog() -> list:
     """The healing model and every registered module (``dermasim._core.modules()``): name, doc,
     species, parameters and outcomes; ``[]`` without the bindings."""
@@ -867,15 +878,15 @@ class Scenario:
     >>> s2 = s.with_values({"device.needle_length": "0.5 mm", "protocol.sessions": 2})
     """
 
-    _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "penetration", "patient",
-                                         "numerics", "modules", "course")
+    _parts: ClassVar[Tuple[str, ...]] = ("skin", "device", "protocol", "healing", "penetration", "raster",
+                                         "patient", "numerics", "modules", "course")
     #: The parts that are overrides of a C++ registry (RegistryParameters).
-    _registries: ClassVar[Tuple[str, ...]] = ("healing", "penetration")
+    _registries: ClassVar[Tuple[str, ...]] = ("healing", "penetration", "raster")
 
     def __init__(self, skin: Any = None, device: Any = None, protocol: Any = None,
                  healing: Any = None, numerics: Any = None, patient: Any = None,
                  seed: int = 20240601, title: str = "", penetration: Any = None, modules: Any = None,
-                 course: Any = None):
+                 course: Any = None, raster: Any = None):
         if skin is None and _has_presets():  # as the C++ Scenario: skin_preset("face")
             skin = Skin.preset("face")
         self.skin = _coerce(skin, Skin, "skin")
@@ -885,6 +896,7 @@ class Scenario:
         self.protocol = _coerce(protocol, Protocol, "protocol")
         self.healing = _coerce(healing, ModelParameters, "healing")
         self.penetration = _coerce(penetration, PenetrationParameters, "penetration")
+        self.raster = _coerce(raster, RasterParameters, "raster")
         self.numerics = _coerce(numerics, Numerics, "numerics")
         self.patient = _coerce(patient, Patient, "patient")
         if isinstance(modules, (list, tuple)):
@@ -925,6 +937,8 @@ class Scenario:
                 continue  # none: files stay as they were
             if k == "course" and not len(self.course):
                 continue
+            if k == "raster" and not self.raster.values:
+                continue  # no overrides: files stay as they were
             d[k] = getattr(self, k).to_dict(units)
         return d
 
@@ -1025,6 +1039,8 @@ class Scenario:
                 raise InvalidArgumentError("this build's C++ scenario has no penetration parameters "
                                            "(dermasim._core.HealingScenario.penetration)")
             s.penetration = self.penetration.apply_to(s.penetration)
+        if self.raster.values:
+            s.raster = self.raster.apply_to(s.raster)
         s.patient = _fill(s.patient, self.patient)
         s.numerics = _fill(s.numerics, self.numerics)
         s.seed = self.seed

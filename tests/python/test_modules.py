@@ -94,3 +94,21 @@ def test_every_module_parameter_is_documented_in_model_md_with_its_default():
         for p in m["parameters"]:
             assert p["name"] in rows, f"{p['name']} is not in docs/model.md §5.12"
             assert float(rows[p["name"]]) == pytest.approx(p["default"]), p["name"]
+
+
+def test_raster_parameters_reach_the_scenario_by_dotted_name():
+    """The injury field's halo and blood fill are a C++ registry (raster.*) on the Scenario:
+    sweeps address them, files keep them, and a wider halo injures more tissue."""
+    base = short()
+    assert "raster" not in base.to_dict()  # no overrides: files as before
+    wide = base.with_values({"raster.halo": "20 um"})
+    assert wide.get("raster.halo") == pytest.approx(20e-6)
+    assert ds.Scenario.from_toml(wide.to_toml()) == wide
+    assert wide.to_cpp().raster.halo == pytest.approx(20e-6)
+    with pytest.raises(InvalidArgumentError, match="raster.blood_fill"):
+        base.with_values({"raster.blood_fill": 2})
+    with pytest.raises(InvalidArgumentError, match="unknown parameter 'raster.hallo'.*halo"):
+        base.with_values({"raster.hallo": 1e-6})
+    a = ds.simulate(base).tables["sessions"]["injured_fraction_PD"].iloc[0]
+    b = ds.simulate(wide).tables["sessions"]["injured_fraction_PD"].iloc[0]
+    assert b > a

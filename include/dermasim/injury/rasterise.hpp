@@ -21,13 +21,15 @@
 
 #include "dermasim/core/error.hpp"
 #include "dermasim/core/grid.hpp"
+#include "dermasim/core/registry.hpp"
 #include "dermasim/injury/injury_field.hpp"
 #include "dermasim/skin/layers.hpp"
 
 namespace dermasim {
 
-/// Rasterisation settings (docs/model.md §4).
-struct RasterParams {
+/// Rasterisation settings (docs/model.md §4). The physical ones are a registry (dotted names
+/// `raster.*`, Scenario::raster), the sampling counts are numerics.
+struct RasterParams : ParamRegistry<RasterParams> {
   double halo = 10e-6;        ///< ℓ_h, crush-halo width, m [P] (model-spec §6.8)
   double halo_cutoff = 4.0;   ///< Φ is set to 0 beyond cutoff · ℓ_h (exp(−16) ≈ 1e-7)
   double blood_fill = 0.5;    ///< f_blood, blood-filled fraction of a bleeding lumen [P]
@@ -35,13 +37,24 @@ struct RasterParams {
   int subsamples_z = 2;       ///< m_z, midpoint samples per voxel in depth
   int surface_subsamples = 8; ///< m_s, samples per column and axis for the open surface
 
+  static const std::vector<Info>& registry() {
+    static const std::vector<Info> r = {
+        {"halo", &RasterParams::halo, "um", 1e-6, 0.0, 1000.0, "[P] crush/tear halo width (model-spec 6.8)"},
+        {"halo_cutoff", &RasterParams::halo_cutoff, "-", 1.0, 1.0, 10.0,
+         "[P] numerical: the halo is cut at cutoff x width (exp(-16) at 4)"},
+        {"blood_fill", &RasterParams::blood_fill, "-", 1.0, 0.0, 1.0, "[P] blood-filled fraction of a bleeding lumen"},
+    };
+    return r;
+  }
+  static constexpr const char* registry_prefix = "raster.";
+  static constexpr const char* registry_kind = "raster";
+  static constexpr const char* registry_doc = "RasterParams::names() or docs/model.md §4";
+
   void validate() const {
-    require_range("injury.halo", halo, 0.0, 1e-3, "m");
-    require_range("injury.halo_cutoff", halo_cutoff, 1.0, 10.0);
-    require_range("injury.blood_fill", blood_fill, 0.0, 1.0);
-    require_count("injury.subsamples_xy", subsamples_xy, 1, 64);
-    require_count("injury.subsamples_z", subsamples_z, 1, 64);
-    require_count("injury.surface_subsamples", surface_subsamples, 1, 64);
+    validate_registered();
+    require_count("raster.subsamples_xy", subsamples_xy, 1, 64);
+    require_count("raster.subsamples_z", subsamples_z, 1, 64);
+    require_count("raster.surface_subsamples", surface_subsamples, 1, 64);
   }
 };
 

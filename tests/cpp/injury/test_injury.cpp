@@ -177,7 +177,14 @@ TEST_CASE("injury: bad channels are named") {
   RasterParams rp;
   rp.halo = -1;
   m = message_of([&] { rasterise({}, skin, g, 0, rp); });
-  CHECK(m.find("injury.halo = -1") != std::string::npos);
+  CHECK(m.find("raster.halo = -1e+06 um") != std::string::npos);
+  // the registry: by dotted name, in SI, range-checked
+  RasterParams r2;
+  r2.set("raster.halo", 20e-6);
+  CHECK(r2.halo == 20e-6);
+  CHECK(r2.get("blood_fill") == 0.5);
+  CHECK_THROWS_AS(r2.set("raster.blood_fill", 1.5), invalid_argument);
+  CHECK_THROWS_AS(r2.set("raster.nonsense", 1.0), invalid_argument);
 }
 
 TEST_CASE("injury: the 1D column's exact lateral average matches a fine raster and the exact volume") {
