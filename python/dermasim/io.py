@@ -13,16 +13,19 @@ Layout (docs/guide.md, "File layout")::
     /summary/<metric>                    scalar results of the run (e.g. final collagen gain)
     /tables/<table>/<column>             small tables (e.g. one row per session); column order
                                          in the group attribute ``columns``
-    root attributes: format ("dermasim-result"), format_version, version (library),
-                     scenario (JSON), units (JSON: name → unit), seed, threads, complete
-                     (0 while a run is being written or after an interruption), title
+    root attributes: format ("dermasim-result"), format_version (2, an integer), version
+                     (library), scenario (JSON), units (JSON: name → unit), seed, threads,
+                     complete (0 while a run is being written or after an interruption; the
+                     integers are int64), title; text attributes are UTF-8 strings
 
-Files are built in memory and written atomically and verified: :meth:`ResultWriter.close`
-reads the in-memory file back (every dataset and attribute), then ``dermasim._core.write_sealed``
-(the one write path of C++ and Python files) writes it with checked writes to a temporary file
-beside the final name, fsyncs it, reads it back against its seal and only then renames it. Any
-failure (a full disk, a lost mount) leaves the previous file untouched, removes the temporary
-file and raises :class:`FileFormatError` naming the final path.
+One writer: :class:`ResultWriter` and :func:`write_checkpoint` are thin wrappers over the C++
+writer ``dermasim._core.H5Writer`` (``dermasim::io::H5Writer``), which builds the whole layout
+(h5py is used here for reading only). Files are built in memory and written atomically and
+verified: :meth:`ResultWriter.close` reads the file built in memory back (every dataset and
+attribute), then writes it with ``write_sealed`` (the one write path of every dermasim file):
+checked writes to a temporary file beside the final name, fsync, a read-back against its seal
+and only then the rename. Any failure (a full disk, a lost mount) leaves the previous file
+untouched, removes the temporary file and raises :class:`FileFormatError` naming the final path.
 
 The seal (format_version 2): the first 512 bytes of the file are an HDF5 user block holding the
 FNV-1a 64-bit digest and length of every byte after it; readers check it first
@@ -36,8 +39,8 @@ open the run.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
+import numbers
 import os
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -67,10 +70,13 @@ def _faces_from_centres(c: np.ndarray, length: Optional[float] = None) -> np.nda
 
 class ResultWriter:
     """Incremental, atomic writer of the result layout (used by ``Result.to_hdf5`` and the
-    storage tracker). Use as a context manager; an exception inside the block still keeps what
-    was written (marked ``complete = 0``) unless ``keep_partial=False``. A failed write (e.g. a
-    full disk) raises :class:`FileFormatError` naming ``path``, removes the temporary file and
-    leaves any previous file at ``path`` as it was.
+    storage tracker), a thin wrapper over the C++ writer ``dermasim._core.H5Writer``. Use as a
+    context manager; an exception inside the block still keeps what was written (marked
+    ``complete = 0``) unless ``keep_partial=False``. A failed write (e.g. a full disk) raises
+    :class:`FileFormatError` naming ``path``, removes the temporary file and leaves any previous
+    file at ``path`` as it was. Invalid input (a field of the wrong size or one that appears
+    after the first snapshot, ``'time'`` as a metric, a name written twice) raises
+    :class:`InvalidArgumentError` and changes nothing.
 
     ``grid``: mapping with ``x``, ``y``, ``z`` (centres, m) and ``z_faces`` (m), or a
     :class:`dermasim.Grid`.
@@ -79,15 +85,14 @@ class ResultWriter:
     def __init__(self, path: str | os.PathLike, grid: Any, *, attrs: Optional[Mapping[str, Any]] = None,
                  units: Optional[Mapping[str, str]] = None, layers: Optional[Sequence[int]] = None,
                  compression: int = 4, xdmf: bool = True, keep_partial: bool = True):
-        import h5py
-
         self.path = os.fspath(path)
         self._compression = compression
         self._xdmf = xdmf
         self._keep_partial = keep_partial
         self._closed = True
+        self._w: Any = None
         check_directory(self.path, "")
-        self._h = _memory_file()
+        self._w = _core.H5Writer(self.path, int(compression or 0))
         self._closed = False
         with self._guard():
             self._init(grid, attrs, units, layers)
@@ -97,33 +102,22 @@ class ResultWriter:
         self.units: Dict[str, str] = dict(units or {})
         g = _grid_arrays(grid)
         self.shape = (len(g["z"]), len(g["y"]), len(g["x"]))
-        for k, v in g.items():
-            self._h.create_dataset(f"grid/{k}", data=np.asarray(v, dtype=float))
-        if layers is not None:
-            self._h.create_dataset("grid/layer", data=np.asarray(layers, dtype=np.int8))
-        self._h.create_dataset("times", shape=(0,), maxshape=(None,), dtype="f8", chunks=(256,))
-        self._h.create_group("fields")
-        self._h.create_group("outcomes").create_dataset("time", shape=(0,), maxshape=(None,),
-                                                        dtype="f8", chunks=(256,))
-        a = self._h.attrs
-        from . import __version__
-
-        a["format"] = FORMAT
-        a["format_version"] = FORMAT_VERSION
-        a["version"] = __version__
-        a["complete"] = 0
+        layer = np.zeros(0, dtype=np.int8) if layers is None else np.asarray(layers, dtype=np.int8)
+        self._w.write_grid(x=g["x"], y=g["y"], z=g["z"], x_faces=g["x_faces"], y_faces=g["y_faces"],
+                           z_faces=g["z_faces"], layer=layer)  # and format, format_version, version
         for k, v in (attrs or {}).items():
             self.set_attr(k, v)
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
-        """Every write goes through here: an OSError from HDF5 (ENOSPC, EIO, ...) abandons the
-        temporary file and becomes a FileFormatError naming the final path."""
+        """Every write goes through here: a failed write (the C++ writer's FileFormatError, which
+        names the final path) abandons the file; an error of the library becomes a
+        FileFormatError naming the final path."""
         if self._closed:
             raise FileFormatError(f"'{self.path}': the writer is closed (an earlier write failed?)")
         try:
             yield
-        except (OSError, RuntimeError) as e:  # h5py raises both for failed writes and closes
+        except (OSError, RuntimeError) as e:
             self.abort()
             if isinstance(e, FileFormatError):
                 raise
@@ -132,110 +126,84 @@ class ResultWriter:
 
     # -- writing ------------------------------------------------------------------------------
     def set_attr(self, key: str, value: Any) -> None:
-        if isinstance(value, (dict, list, tuple)):
-            value = json.dumps(value)
-        elif value is None:
-            value = ""
+        """A root attribute (str; a dict, list or tuple as JSON; None as ""; int64 or float64).
+
+        Bools and integers are stored as int64, other numbers as float64."""
+        value = _attr_value(key, value)
         with self._guard():
-            self._h.attrs[key] = value
+            self._w.set_attribute(str(key), value)
 
     def append_snapshot(self, t: float, fields: Mapping[str, Any]) -> None:
         """Append the fields (each nz × ny × nx, or anything reshapeable to it) at time t (s)."""
+        arrays = [(str(name), np.ascontiguousarray(np.asarray(v, dtype=float).reshape(self.shape)))
+                  for name, v in fields.items()]
         with self._guard():
-            k = self._h["times"].shape[0]
-            for name, v in fields.items():
-                arr = np.asarray(v, dtype=float).reshape(self.shape)
-                if name not in self._h["fields"]:
-                    if k:
-                        raise InvalidArgumentError(f"field {name!r} appears after the first snapshot")
-                    self._h["fields"].create_dataset(
-                        name, shape=(0,) + self.shape, maxshape=(None,) + self.shape, dtype="f8",
-                        chunks=(1,) + self.shape, compression="gzip" if self._compression else None,
-                        compression_opts=self._compression or None, shuffle=bool(self._compression))
-                ds = self._h["fields"][name]
-                ds.resize(k + 1, axis=0)
-                ds[k] = arr
-            self._h["times"].resize(k + 1, axis=0)
-            self._h["times"][k] = t
+            self._w.append_snapshot(float(t), arrays)
 
     def append_outcomes(self, t: float, values: Mapping[str, float]) -> None:
-        """Append one row of outcome metrics at time t (s)."""
+        """Append one row of outcome metrics at time t (s).
+
+        A metric missing from the row is NaN there, a new metric NaN in the earlier rows."""
+        row = [(str(name), float(v)) for name, v in values.items()]
         with self._guard():
-            g = self._h["outcomes"]
-            k = g["time"].shape[0]
-            for name, v in values.items():
-                if name == "time":
-                    raise InvalidArgumentError("'time' is reserved in /outcomes")
-                if name not in g:
-                    ds = g.create_dataset(name, shape=(k,), maxshape=(None,), dtype="f8", chunks=(256,))
-                    ds[:] = np.nan
-                g[name].resize(k + 1, axis=0)
-                g[name][k] = v
-            for name in g:
-                if name != "time" and name not in values:
-                    g[name].resize(k + 1, axis=0)
-                    g[name][k] = np.nan
-            g["time"].resize(k + 1, axis=0)
-            g["time"][k] = t
+            self._w.append_outcomes(float(t), row)
 
     def write_outcome_series(self, times: Any, series: Mapping[str, Any]) -> None:
         """Write whole outcome series at once (each the length of ``times``)."""
+        t = np.asarray(times, dtype=float).reshape(-1)
+        cols = []
+        for name, v in series.items():
+            v = np.asarray(v, dtype=float)
+            if v.shape != t.shape:
+                raise InvalidArgumentError(f"outcome {name!r}: {v.shape[0] if v.ndim else 0} values "
+                                           f"for {t.size} times")
+            cols.append((str(name), v))
         with self._guard():
-            g = self._h["outcomes"]
-            t = np.asarray(times, dtype=float)
-            g["time"].resize(t.size, axis=0)
-            g["time"][:] = t
-            for name, v in series.items():
-                v = np.asarray(v, dtype=float)
-                if v.shape != t.shape:
-                    raise InvalidArgumentError(f"outcome {name!r}: {v.shape[0] if v.ndim else 0} values "
-                                               f"for {t.size} times")
-                g.create_dataset(name, data=v, maxshape=(None,), chunks=(max(1, min(256, t.size)),))
+            self._w.write_outcome_series(t, cols)
 
     def write_summary(self, values: Mapping[str, float]) -> None:
         with self._guard():
             for name, v in values.items():
-                self._h.require_group("summary").create_dataset(name, data=float(v))
+                self._w.write_summary(str(name), float(v))
 
     def write_table(self, name: str, df: Any) -> None:
         """A pandas DataFrame as /tables/<name>/<column> (numbers float64, text UTF-8); the column
         order is kept in the group's ``columns`` attribute."""
-        import h5py
-
+        cols = []
+        for c in df.columns:
+            v = df[c].to_numpy()
+            cols.append((str(c), np.ascontiguousarray(v, dtype=float) if v.dtype.kind in "biuf"
+                         else [str(x) for x in v]))
         with self._guard():
-            g = self._h.require_group(f"tables/{name}")
-            cols = [str(c) for c in df.columns]
-            for c in df.columns:
-                v = df[c].to_numpy()
-                if v.dtype.kind in "biuf":
-                    g.create_dataset(str(c), data=v.astype(float))
-                else:
-                    g.create_dataset(str(c), data=[str(x) for x in v], dtype=h5py.string_dtype())
-            g.attrs["columns"] = json.dumps(cols)
+            self._w.write_table(str(name), cols)
 
     def flush(self) -> None:
+        """Nothing to write yet: the file is built in memory and written by :meth:`close`."""
         with self._guard():
-            self._h.flush()
+            pass
 
     def close(self, complete: bool = True) -> str:
-        """Mark complete, close, seal, verify, rename onto the final path and write the XDMF
-        sidecar."""
+        """Mark complete, read back, seal, verify, rename onto the final path, write the XDMF.
+
+        The file built in memory is read back (every dataset and attribute) before it is written."""
         if self._closed:
             return self.path
         with self._guard():
-            self._h.attrs["complete"] = int(bool(complete))
-            self._h.attrs["units"] = json.dumps(self.units)
+            self._w.set_units([(str(k), str(v)) for k, v in self.units.items()])
+            self._w.commit(bool(complete))
         self._closed = True
-        _write_image(self._h, self.path)
+        self._w = None
         if self._xdmf:
             write_xdmf(self.path)
         return self.path
 
     def abort(self) -> None:
-        """Drop the temporary file (the previous file at ``path``, if any, stays)."""
+        """Drop the file built in memory (the previous file at ``path``, if any, stays)."""
         if not self._closed:
             self._closed = True
-            _close_quietly(self._h)
+            w, self._w = self._w, None
+            if w is not None:
+                w.abort()
 
     def __enter__(self) -> "ResultWriter":
         return self
@@ -255,70 +223,31 @@ class ResultWriter:
             pass
 
 
+def _attr_value(key: str, value: Any) -> Any:
+    """An attribute value as the C++ writer takes it: str, int (int64) or float (float64)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value)
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_, numbers.Integral)):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, str):
+        return str(value)
+    raise InvalidArgumentError(f"attribute {key!r}: a {type(value).__name__} cannot be stored (use a str, a "
+                               "number, or a dict or list for JSON)")
+
+
 def _short(e: BaseException) -> str:
     """A one-line reason from an OSError of h5py/HDF5 (whose messages span several lines)."""
     if isinstance(e, OSError) and e.errno:
         return os.strerror(e.errno)
     return " ".join(str(e).split())[:300]
-
-
-def _close_quietly(h: Any) -> None:
-    if h is not None:
-        try:
-            h.close()
-        except Exception:
-            pass
-
-
-_memory_files = itertools.count()
-
-
-def _memory_file() -> Any:
-    """A new HDF5 file held in memory (HDF5's core driver, no backing store), with room for the
-    seal. Files are built in memory and written out by :func:`_write_image` with plain, checked
-    writes: a full disk then fails one ``write`` call, never an HDF5 flush. (When HDF5 itself
-    hit ENOSPC, h5py left datasets that could not be closed, and the interpreter crashed at exit
-    with signal 11 when HDF5 closed them again.)"""
-    import h5py
-
-    name = f"dermasim-memory-{os.getpid()}-{next(_memory_files)}.h5"
-    return h5py.File(name, "w", driver="core", backing_store=False, userblock_size=_core.SEAL_BYTES)
-
-
-def _write_image(h: Any, path: str) -> None:
-    """Close the in-memory HDF5 file ``h`` and write it to ``path``: its image is read back by
-    HDF5 first (every dataset and attribute), then written sealed, verified and atomically by
-    the C++ ``write_sealed`` (the one write path of every dermasim file). FileFormatError
-    naming ``path`` on failure; the previous file is kept."""
-    try:
-        h.flush()
-        image = h.id.get_file_image()
-    finally:
-        _close_quietly(h)
-    try:
-        _read_everything(image)
-    except (OSError, RuntimeError, ValueError, KeyError) as e:
-        raise FileFormatError(f"cannot write '{path}': the file built in memory does not read back: "
-                              f"{_short(e)}") from None
-    _core.write_sealed(path, image)
-
-
-def _read_everything(image: bytes) -> None:
-    """Open an HDF5 file image and read every dataset and attribute (structure check)."""
-    import io as _io
-
-    import h5py
-
-    def visit(name: str, obj: Any) -> None:
-        for k in obj.attrs:
-            obj.attrs[k]
-        if isinstance(obj, h5py.Dataset):
-            obj[()]
-
-    with h5py.File(_io.BytesIO(image), "r") as h:
-        for k in h.attrs:
-            h.attrs[k]
-        h.visititems(visit)
 
 
 def _grid_arrays(grid: Any) -> Dict[str, np.ndarray]:
@@ -514,21 +443,20 @@ CHECKPOINT_FORMAT = "dermasim-checkpoint"
 
 def write_checkpoint(path: str | os.PathLike, scenario_json: str, payload: bytes) -> str:
     """Atomically write a run checkpoint (the C++ checksummed bytes of ``dermasim::Checkpoint``
-    plus the scenario as JSON) to ``path`` (HDF5): a crash while writing leaves the previous
+    plus the scenario as JSON) to ``path`` (HDF5, through the C++ writer: attributes ``format``
+    and ``scenario``, dataset ``payload`` of uint8): a crash while writing leaves the previous
     checkpoint in place."""
-    import h5py
-
     path = os.fspath(path)
     check_directory(path, "checkpoint ")
-    h = _memory_file()
+    w = _core.H5Writer(path)
     try:
-        h.attrs["format"] = CHECKPOINT_FORMAT
-        h.attrs["scenario"] = scenario_json
-        h.create_dataset("payload", data=np.frombuffer(payload, dtype=np.uint8))
+        w.set_attribute("format", CHECKPOINT_FORMAT)
+        w.set_attribute("scenario", scenario_json)
+        w.write_bytes("payload", payload)
     except BaseException:
-        _close_quietly(h)
+        w.abort()
         raise
-    _write_image(h, path)
+    w.commit()
     return path
 
 

@@ -1,4 +1,4 @@
-// HDF5 I/O bodies (the only translation unit that includes hdf5.h).
+// The seal, write_sealed and the readers of dermasim::io (H5Writer is in writer.cpp).
 #include "dermasim/io/hdf5.hpp"
 
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "dermasim/core/hash.hpp"
+#include "h5util.hpp"
 
 namespace dermasim::io {
 namespace {
@@ -22,14 +23,8 @@ struct Silence {  // HDF5 prints its error stack by default; we throw io_error i
 };
 const Silence silence_once;
 
-[[noreturn]] void fail(const std::string& what) { throw io_error(what); }
-
-// A checked HDF5 call: a negative return value throws io_error with `what`.
-template <class T>
-T check(T v, const std::string& what) {
-  if (v < 0) fail(what);
-  return v;
-}
+using detail::directory_of;
+using detail::fail;
 
 std::string sys_error() { return std::strerror(errno); }
 
@@ -81,219 +76,7 @@ void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
   }
 }
 
-std::string directory_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-}
-
-hid_t ensure_groups(hid_t file, const std::string& name) {
-  // create intermediate groups of "a/b/c" (c is the dataset)
-  std::size_t pos = 1;
-  while ((pos = name.find('/', pos)) != std::string::npos) {
-    std::string g = name.substr(0, pos);
-    if (H5Lexists(file, g.c_str(), H5P_DEFAULT) <= 0) {
-      hid_t gid = H5Gcreate2(file, g.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      if (gid < 0) fail("cannot create HDF5 group '" + g + "'");
-      H5Gclose(gid);
-    }
-    ++pos;
-  }
-  return file;
-}
-
 }  // namespace
-
-struct H5Writer::Impl {
-  hid_t file = -1;
-  hsize_t nsnap = 0;
-  std::map<std::string, hid_t> fields;
-  hid_t times = -1;
-  void close_all() {  // errors ignored: only after a failure, or in the destructor
-    for (auto& [n, d] : fields) H5Dclose(d);
-    fields.clear();
-    if (times >= 0) H5Dclose(times);
-    times = -1;
-    if (file >= 0) H5Fclose(file);
-    file = -1;
-  }
-};
-
-// The end of a writer's failing call: drop the in-memory file and throw io_error naming the
-// final path.
-void H5Writer::abandon(const std::string& what) {
-  impl_->close_all();
-  fail(what.find("'" + path_ + "'") != std::string::npos ? what : "cannot write '" + path_ + "': " + what);
-}
-
-H5Writer::H5Writer(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
-  if (path.empty()) throw invalid_argument("output path is empty");
-  const std::string dir = directory_of(path);
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    fail("cannot write '" + path + "': directory '" + dir + "' is not writable: " + sys_error());
-  static unsigned long long counter = 0;
-  const std::string mem = "dermasim-memory-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
-  const bool ok = fcpl >= 0 && fapl >= 0 && H5Pset_userblock(fcpl, kSealBytes) >= 0 &&
-                  H5Pset_fapl_core(fapl, 1 << 20, 0) >= 0;
-  impl_->file = ok ? H5Fcreate(mem.c_str(), H5F_ACC_TRUNC, fcpl, fapl) : -1;
-  if (fcpl >= 0) H5Pclose(fcpl);
-  if (fapl >= 0) H5Pclose(fapl);
-  if (impl_->file < 0) fail("cannot create the in-memory HDF5 file for '" + path + "'");
-}
-
-H5Writer::~H5Writer() {
-  if (impl_) impl_->close_all();
-}
-
-void H5Writer::write_array(const std::string& name0, const std::vector<double>& data,
-                           const std::vector<std::size_t>& dims) {
-  std::string name = name0.empty() || name0[0] != '/' ? "/" + name0 : name0;
-  std::size_t n = 1;
-  std::vector<hsize_t> hd(dims.begin(), dims.end());
-  for (auto d : dims) n *= d;
-  if (n != data.size())
-    throw invalid_argument("write_array('" + name + "'): dims give " + std::to_string(n) +
-                           " values, data has " + std::to_string(data.size()));
-  try {
-    ensure_groups(impl_->file, name);
-    hid_t space = check(H5Screate_simple(int(hd.size()), hd.data(), nullptr), "cannot create a dataspace");
-    hid_t ds = H5Dcreate2(impl_->file, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
-                          H5P_DEFAULT, H5P_DEFAULT);
-    H5Sclose(space);
-    check(ds, "cannot create dataset '" + name + "'");
-    const herr_t w = n > 0 ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) : 0;
-    const herr_t c = H5Dclose(ds);
-    check(w < 0 ? w : c, "cannot write dataset '" + name + "'");
-  } catch (const io_error& e) {
-    abandon(e.what());
-  }
-}
-
-void H5Writer::write_grid(const Grid& g) {
-  std::vector<double> x(g.nx()), y(g.ny());
-  for (int i = 0; i < g.nx(); ++i) x[i] = g.x_centre(i);
-  for (int j = 0; j < g.ny(); ++j) y[j] = g.y_centre(j);
-  write_array("/grid/x", x, {x.size()});
-  write_array("/grid/y", y, {y.size()});
-  write_array("/grid/z", g.z_centres(), {g.z_centres().size()});
-  write_array("/grid/z_faces", g.z_faces(), {g.z_faces().size()});
-}
-
-namespace {
-// Extends a chunked dataset along its first axis by one record and writes `data` there.
-void append_record(hid_t ds, int rank, const hsize_t* record, hsize_t k, const void* data, const std::string& what) {
-  hsize_t nd[4] = {k + 1, 0, 0, 0}, start[4] = {k, 0, 0, 0}, count[4] = {1, 0, 0, 0};
-  for (int r = 1; r < rank; ++r) nd[r] = count[r] = record[r];
-  check(H5Dset_extent(ds, nd), "cannot extend " + what);
-  hid_t fs = check(H5Dget_space(ds), "cannot get the dataspace of " + what);
-  hid_t ms = H5Screate_simple(rank, count, nullptr);
-  herr_t st = ms < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, nullptr, count, nullptr);
-  if (st >= 0) st = H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, data);
-  if (ms >= 0) H5Sclose(ms);
-  H5Sclose(fs);
-  check(st, "cannot append to " + what);
-}
-
-hid_t create_extendable(hid_t file, const std::string& name, int rank, const hsize_t* record, bool compress) {
-  hsize_t d[4] = {0, 0, 0, 0}, dm[4] = {H5S_UNLIMITED, 0, 0, 0}, ch[4] = {rank == 1 ? hsize_t(256) : 1, 0, 0, 0};
-  for (int r = 1; r < rank; ++r) d[r] = dm[r] = ch[r] = record[r];
-  hid_t space = check(H5Screate_simple(rank, d, dm), "cannot create the dataspace of '" + name + "'");
-  hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-  herr_t st = plist < 0 ? -1 : H5Pset_chunk(plist, rank, ch);
-  if (st >= 0 && compress) st = H5Pset_shuffle(plist);
-  if (st >= 0 && compress) st = H5Pset_deflate(plist, 4);
-  hid_t ds = st < 0 ? -1 : H5Dcreate2(file, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-  if (plist >= 0) H5Pclose(plist);
-  H5Sclose(space);
-  return check(ds, "cannot create dataset '" + name + "'");
-}
-}  // namespace
-
-void H5Writer::append_snapshot(const FieldSet& f, double t, const std::vector<std::string>& sp) {
-  const Grid& g = f.grid();
-  std::vector<std::string> names = sp.empty() ? f.names() : sp;
-  std::vector<std::size_t> idx;
-  for (const auto& name : names) idx.push_back(f.index(name));  // unknown names: invalid_argument
-  const hsize_t rec[4] = {1, hsize_t(g.nz()), hsize_t(g.ny()), hsize_t(g.nx())};
-  try {
-    if (impl_->times < 0) {
-      impl_->times = create_extendable(impl_->file, "/times", 1, rec, false);
-      if (H5Lexists(impl_->file, "/fields", H5P_DEFAULT) <= 0)
-        check(H5Gclose(check(H5Gcreate2(impl_->file, "/fields", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                             "cannot create group /fields")), "cannot close group /fields");
-    }
-    const hsize_t k = impl_->nsnap;
-    append_record(impl_->times, 1, rec, k, &t, "/times");
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      auto it = impl_->fields.find(names[i]);
-      if (it == impl_->fields.end()) {
-        if (k != 0) throw invalid_argument("append_snapshot: field '" + names[i] + "' appears after the first snapshot");
-        it = impl_->fields.emplace(names[i], create_extendable(impl_->file, "/fields/" + names[i], 4, rec, true)).first;
-      }
-      append_record(it->second, 4, rec, k, f.data(idx[i]), "'/fields/" + names[i] + "'");
-    }
-    impl_->nsnap = k + 1;
-  } catch (const io_error& e) {
-    abandon(e.what());
-  }
-}
-
-void H5Writer::set_attribute(const std::string& key, const std::string& value) {
-  try {
-    hid_t type = check(H5Tcopy(H5T_C_S1), "cannot create a string type");
-    herr_t st = H5Tset_size(type, value.size() + 1);
-    if (st >= 0) st = H5Tset_cset(type, H5T_CSET_UTF8);
-    hid_t space = H5Screate(H5S_SCALAR);
-    if (st >= 0 && H5Aexists(impl_->file, key.c_str()) > 0) st = H5Adelete(impl_->file, key.c_str());
-    hid_t a = st < 0 || space < 0 ? -1 : H5Acreate2(impl_->file, key.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT);
-    st = a < 0 ? -1 : H5Awrite(a, type, value.c_str());
-    if (a >= 0 && H5Aclose(a) < 0) st = -1;
-    if (space >= 0) H5Sclose(space);
-    H5Tclose(type);
-    check(st, "cannot write attribute '" + key + "'");
-  } catch (const io_error& e) {
-    abandon(e.what());
-  }
-}
-
-void H5Writer::set_attribute(const std::string& key, double value) {
-  try {
-    hid_t space = check(H5Screate(H5S_SCALAR), "cannot create a dataspace");
-    herr_t st = H5Aexists(impl_->file, key.c_str()) > 0 ? H5Adelete(impl_->file, key.c_str()) : 0;
-    hid_t a = st < 0 ? -1 : H5Acreate2(impl_->file, key.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
-    st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
-    if (a >= 0 && H5Aclose(a) < 0) st = -1;
-    H5Sclose(space);
-    check(st, "cannot write attribute '" + key + "'");
-  } catch (const io_error& e) {
-    abandon(e.what());
-  }
-}
-
-void H5Writer::commit() {
-  if (committed_) return;
-  std::string image;
-  try {
-    herr_t st = 0;
-    for (auto& [n, d] : impl_->fields)
-      if (H5Dclose(d) < 0) st = -1;
-    impl_->fields.clear();
-    if (impl_->times >= 0 && H5Dclose(impl_->times) < 0) st = -1;
-    impl_->times = -1;
-    if (st >= 0) st = H5Fflush(impl_->file, H5F_SCOPE_GLOBAL);
-    const ssize_t n = st < 0 ? -1 : H5Fget_file_image(impl_->file, nullptr, 0);
-    if (n >= 0) image.resize(std::size_t(n));
-    if (n < 0 || H5Fget_file_image(impl_->file, image.data(), image.size()) != n)
-      fail("cannot build the HDF5 file image");
-    const herr_t c = H5Fclose(impl_->file);
-    impl_->file = -1;
-    check(c, "cannot close the in-memory HDF5 file");
-  } catch (const io_error& e) {
-    abandon(e.what());
-  }
-  write_sealed(path_, image.data(), image.size());
-  committed_ = true;
-}
 
 void write_sealed(const std::string& path, const void* image, std::size_t n) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
@@ -378,42 +161,71 @@ std::vector<double> read_array(const std::string& path, const std::string& datas
   return out;
 }
 
-std::string read_string_attribute(const std::string& path, const std::string& key) {
+namespace {
+// The attribute `key` of `object` ("/": the root) in the open file `f`.
+detail::Hid open_attribute(const File& f, const std::string& path, const std::string& object,
+                           const std::string& key) {
+  const std::string where = object == "/" ? "" : " of '" + object + "'";
+  if (object != "/" && H5Lexists(f.id, object.c_str(), H5P_DEFAULT) <= 0)
+    fail("'" + path + "' has no object '" + object + "'");
+  if (H5Aexists_by_name(f.id, object.c_str(), key.c_str(), H5P_DEFAULT) <= 0)
+    fail("'" + path + "' has no attribute '" + key + "'" + where);
+  return detail::owned(H5Aopen_by_name(f.id, object.c_str(), key.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                       "cannot open attribute '" + key + "'" + where + " in '" + path + "' (corrupt?)");
+}
+}  // namespace
+
+std::string read_string_attribute(const std::string& path, const std::string& key, const std::string& object) {
   File f(path);
-  if (H5Aexists(f.id, key.c_str()) <= 0) fail("'" + path + "' has no attribute '" + key + "'");
-  hid_t a = H5Aopen(f.id, key.c_str(), H5P_DEFAULT);
-  hid_t t = H5Aget_type(a);
-  if (H5Tget_class(t) != H5T_STRING) {
-    H5Tclose(t);
-    H5Aclose(a);
-    fail("attribute '" + key + "' in '" + path + "' is not a string");
-  }
-  std::string out;
+  const detail::Hid a = open_attribute(f, path, object, key);
+  const detail::Hid t(H5Aget_type(a), H5Tclose);
+  if (H5Tget_class(t) != H5T_STRING) fail("attribute '" + key + "' in '" + path + "' is not a string");
+  const std::string unreadable = "cannot read attribute '" + key + "' in '" + path + "' (corrupt?)";
   if (H5Tis_variable_str(t) > 0) {
     char* buf = nullptr;
-    hid_t mt = H5Tcopy(H5T_C_S1);
+    const detail::Hid mt(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mt, H5T_VARIABLE);
     const herr_t st = H5Aread(a, mt, &buf);
-    if (st >= 0 && buf) out = buf;
+    std::string out = st >= 0 && buf ? buf : "";
     if (buf) H5free_memory(buf);
-    H5Tclose(mt);
-    if (st < 0) {
-      H5Tclose(t);
-      H5Aclose(a);
-      fail("cannot read attribute '" + key + "' in '" + path + "' (corrupt?)");
-    }
-  } else {
-    std::size_t n = H5Tget_size(t);
-    std::string buf(n, '\0');
-    if (H5Aread(a, t, buf.data()) < 0) {
-      H5Tclose(t);
-      H5Aclose(a);
-      fail("cannot read attribute '" + key + "' in '" + path + "' (corrupt?)");
-    }
-    out = buf.c_str();
+    if (st < 0) fail(unreadable);
+    return out;
   }
-  H5Tclose(t);
-  H5Aclose(a);
+  std::string buf(H5Tget_size(t), '\0');
+  if (H5Aread(a, t, buf.data()) < 0) fail(unreadable);
+  return buf.c_str();
+}
+
+std::int64_t read_integer_attribute(const std::string& path, const std::string& key, const std::string& object) {
+  File f(path);
+  const detail::Hid a = open_attribute(f, path, object, key);
+  const detail::Hid t(H5Aget_type(a), H5Tclose), s(H5Aget_space(a), H5Sclose);
+  if (H5Tget_class(t) != H5T_INTEGER || H5Sget_simple_extent_npoints(s) != 1)
+    fail("attribute '" + key + "' in '" + path + "' is not an integer");
+  std::int64_t v = 0;
+  if (H5Aread(a, H5T_NATIVE_INT64, &v) < 0) fail("cannot read attribute '" + key + "' in '" + path + "' (corrupt?)");
+  return v;
+}
+
+std::vector<std::string> read_strings(const std::string& path, const std::string& dataset) {
+  File f(path);
+  if (H5Lexists(f.id, dataset.c_str(), H5P_DEFAULT) <= 0) fail("'" + path + "' has no dataset '" + dataset + "'");
+  const std::string unreadable = "cannot read dataset '" + dataset + "' in '" + path + "' (corrupt?)";
+  const detail::Hid ds = detail::owned(H5Dopen2(f.id, dataset.c_str(), H5P_DEFAULT), H5Dclose, unreadable);
+  const detail::Hid t(H5Dget_type(ds), H5Tclose), s(H5Dget_space(ds), H5Sclose);
+  if (H5Tget_class(t) != H5T_STRING || H5Tis_variable_str(t) <= 0 || H5Sget_simple_extent_ndims(s) != 1)
+    fail("dataset '" + dataset + "' in '" + path + "' is not a 1-D dataset of variable-length strings");
+  std::vector<char*> p(std::size_t(H5Sget_simple_extent_npoints(s)), nullptr);
+  const detail::Hid mt(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mt, H5T_VARIABLE);
+  H5Tset_cset(mt, H5Tget_cset(t));
+  if (!p.empty() && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()) < 0) fail(unreadable);
+  std::vector<std::string> out;
+  out.reserve(p.size());
+  for (char* c : p) {
+    out.emplace_back(c ? c : "");
+    H5free_memory(c);
+  }
   return out;
 }
 

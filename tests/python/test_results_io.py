@@ -187,19 +187,66 @@ def test_truncated_file_is_a_fileformaterror(tmp_path):
 
 
 def test_cpp_writer_file_opens_as_dataset(tmp_path):
-    """Files written by the C++ H5Writer (same layout) open with open_dataset."""
+    """Files written by the C++ H5Writer directly (the writer behind ResultWriter) open with
+    open_dataset and read_result."""
     faces = ds.graded_z_faces([15e-6, 85e-6, 235e-6, 1585e-6], 5e-6, 60e-6, 1.2, 2)
     g = ds.Grid(4, 4, 1e-3, 1e-3, faces)
     f = ds.FieldSet(g, ["cytokine"], 1.0)
+    layers = np.searchsorted([15e-6, 85e-6, 235e-6, 1585e-6], np.asarray(g.z), side="right").astype(np.int8)
     w = ds._core.H5Writer(str(tmp_path / "s.h5"))
-    w.write_grid(g)
+    w.write_grid(g, list(layers))
     for t in (0.0, 3600.0):
         w.append_snapshot(f, t)
-    w.set_attribute("units", '{"cytokine": "arbitrary", "time": "s", "length": "m"}')
+    w.append_outcomes(0.0, [("erythema", 1.0)])
+    w.append_outcomes(60.0, [("erythema", 0.5), ("collagen", 0.1)])
+    w.write_table("sessions", [("index", np.array([1.0])), ("label", ["é"])])
+    w.set_attribute("seed", 7)
+    w.set_units([("cytokine", "arbitrary")])
     w.commit()
     x = ds.open_dataset(tmp_path / "s.h5")
     assert x["cytokine"].dims == ("time", "z", "y", "x") and x.sizes["time"] == 2
     assert x["time"].values.tolist() == [0.0, 3600.0]
+    assert x["cytokine"].attrs["units"] == "arbitrary"
+    r = ds.read_result(tmp_path / "s.h5")
+    np.testing.assert_array_equal(r.layers, layers)
+    np.testing.assert_array_equal(r.grid["x_faces"], np.linspace(0, 1e-3, 5))
+    assert np.isnan(r.outcomes["collagen"][0]) and r.outcomes["collagen"][1] == 0.1
+    assert r.tables["sessions"]["label"].tolist() == ["é"] and r.seed == 7 and r.complete
+    with h5py.File(tmp_path / "s.h5") as h:
+        assert h.attrs["format_version"] == 2 and h.attrs["format_version"].dtype == np.int64
+        assert h.attrs["format"] == "dermasim-result" and h.attrs["version"] == ds.__version__
+
+
+def test_result_writer_rows_attributes_and_refusals(tmp_path):
+    """ResultWriter (over the C++ writer): NaN-filled outcome rows, integer attributes, invalid
+    input refused without closing the writer, a failed writer closed."""
+    g = ds.Grid(2, 1, 1e-3, 1e-3, [0.0, 1e-5, 3e-5])
+    p = tmp_path / "w.h5"
+    with ds.io.ResultWriter(p, g, attrs={"seed": 3, "title": "t", "meta": {"a": [1]}, "none": None},
+                            units={"a": "1"}, xdmf=False) as w:
+        w.append_snapshot(0.0, {"a": np.ones((2, 1, 2))})
+        with pytest.raises(ds.InvalidArgumentError, match="after the first snapshot"):
+            w.append_snapshot(1.0, {"a": np.ones(4), "b": np.ones(4)})
+        with pytest.raises(ValueError):
+            w.append_snapshot(1.0, {"a": np.ones(3)})  # wrong size
+        w.append_snapshot(1.0, {"a": np.full(4, 2.0)})
+        w.append_outcomes(0.0, {"m": 1.0})
+        w.append_outcomes(1.0, {"n": 2.0})
+        with pytest.raises(ds.InvalidArgumentError, match="'time' is reserved"):
+            w.append_outcomes(2.0, {"time": 2.0})
+        w.write_summary({"s": 4.0})
+    r = ds.read_result(p)
+    assert r.fields["a"].shape == (2, 2, 1, 2) and r.fields["a"][1].max() == 2.0
+    np.testing.assert_array_equal(r.outcomes["m"], [1.0, np.nan])
+    np.testing.assert_array_equal(r.outcomes["n"], [np.nan, 2.0])
+    assert r.outcome_times.tolist() == [0.0, 1.0] and r.summary_values == {"s": 4.0}
+    assert r.seed == 3 and type(r.seed) is int and r.attrs["title"] == "t" and r.attrs["none"] == ""
+    assert json.loads(r.attrs["meta"]) == {"a": [1]} and r.units == {"a": "1"}
+    w = ds.io.ResultWriter(tmp_path / "x.h5", g, xdmf=False)
+    w.abort()
+    with pytest.raises(ds.FileFormatError, match="x.h5.*closed"):
+        w.append_outcomes(0.0, {"m": 1.0})
+    assert not (tmp_path / "x.h5").exists()
 
 
 def fake_cpp_result():

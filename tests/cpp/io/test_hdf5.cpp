@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dermasim/core/version.hpp"
 #include "dermasim/io/hdf5.hpp"
 
 using namespace dermasim;
@@ -49,6 +51,116 @@ TEST_CASE("io: grid, snapshots and attributes round-trip; files appear atomicall
   CHECK(io::read_string_attribute(path, "scenario") == "{\"x\": 1}");
   auto names = io::list_group(path, "/fields");
   CHECK(names.size() == 2);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("io: the whole result layout: grid, snapshots, outcome rows (NaN-filled), series, tables, attributes") {
+  const std::string path = "test_io_layout.h5";
+  std::remove(path.c_str());
+  Grid g(3, 2, 3e-3, 2e-3, {0.0, 1e-4, 3e-4, 6e-4});
+  FieldSet f(g, {"a", "b"});
+  for (std::size_t c = 0; c < g.size(); ++c) {
+    f[0][c] = double(c);
+    f[1][c] = 0.5 * double(c);
+  }
+  {
+    io::H5Writer w(path, 6);
+    w.write_grid(g, {0, 1, 2});
+    w.append_snapshot(f, 0.0);
+    for (auto& v : f[0]) v += 100;
+    w.append_snapshot(f, 60.0);
+    w.append_outcomes(0.0, {{"erythema", 1.0}});
+    w.append_outcomes(30.0, {{"erythema", 0.5}, {"collagen", 0.1}});  // collagen appears late
+    w.append_outcomes(60.0, {{"collagen", 0.2}});                      // erythema missing
+    CHECK_THROWS_AS(w.append_outcomes(90.0, {{"time", 1.0}}), invalid_argument);  // reserved
+    w.write_summary("gain", 0.25);
+    io::TableColumn index{"index", {1, 2}, {}, false}, label{"label", {}, {"first", "zweite \u00e9"}, true};
+    w.write_table("sessions", {index, label});
+    w.set_attribute("scenario", std::string("{\"x\": 1}"));
+    w.set_attribute("seed", 42);
+    w.set_attribute("threads", std::int64_t(4));
+    w.set_attribute("ratio", 0.5);
+    w.set_attribute("note", std::string("of a dataset"), "/fields/a");
+    w.set_units({{"a", "ng/mL"}, {"b", "µm"}});
+    CHECK_THROWS_AS(w.set_attribute("x", 1, "/no/such"), invalid_argument);  // the writer stays usable
+    w.commit(false);
+  }
+  CHECK(io::verify_seal(path) == "sealed");
+  CHECK(io::read_array(path, "/grid/x_faces") == std::vector<double>{0.0, 1e-3, 2e-3, 3e-3});
+  CHECK(io::read_array(path, "/grid/y_faces").size() == 3);
+  CHECK(io::read_array(path, "/grid/z_faces").size() == 4);
+  CHECK(io::read_array(path, "/grid/layer") == std::vector<double>{0, 1, 2});
+  std::vector<std::size_t> dims;
+  const auto a = io::read_array(path, "/fields/a", &dims);
+  CHECK(dims == std::vector<std::size_t>{2, 3, 2, 3});
+  CHECK(a[g.size() + 5] == 105.0);
+  CHECK(io::read_array(path, "/fields/b")[g.size() + 5] == 2.5);
+  CHECK(io::read_array(path, "/times") == std::vector<double>{0.0, 60.0});
+  CHECK(io::read_array(path, "/outcomes/time") == std::vector<double>{0.0, 30.0, 60.0});
+  const auto ery = io::read_array(path, "/outcomes/erythema"), col = io::read_array(path, "/outcomes/collagen");
+  REQUIRE(ery.size() == 3);
+  REQUIRE(col.size() == 3);
+  CHECK((ery[0] == 1.0 && ery[1] == 0.5 && std::isnan(ery[2])));
+  CHECK((std::isnan(col[0]) && col[1] == 0.1 && col[2] == 0.2));
+  CHECK(io::list_group(path, "/outcomes") == std::vector<std::string>{"collagen", "erythema", "time"});
+  CHECK(io::read_array(path, "/summary/gain") == std::vector<double>{0.25});
+  CHECK(io::read_array(path, "/tables/sessions/index") == std::vector<double>{1, 2});
+  CHECK(io::read_strings(path, "/tables/sessions/label") == std::vector<std::string>{"first", "zweite \u00e9"});
+  CHECK(io::read_string_attribute(path, "columns", "/tables/sessions") == "[\"index\", \"label\"]");
+  CHECK(io::read_string_attribute(path, "format") == "dermasim-result");
+  CHECK(io::read_string_attribute(path, "version") == std::string(dermasim::version));
+  CHECK(io::read_string_attribute(path, "units") == "{\"a\": \"ng/mL\", \"b\": \"\\u00b5m\"}");
+  CHECK(io::read_string_attribute(path, "scenario") == "{\"x\": 1}");
+  CHECK(io::read_string_attribute(path, "note", "/fields/a") == "of a dataset");
+  CHECK(io::read_integer_attribute(path, "format_version") == 2);
+  CHECK(io::read_integer_attribute(path, "complete") == 0);
+  CHECK(io::read_integer_attribute(path, "seed") == 42);
+  CHECK(io::read_integer_attribute(path, "threads") == 4);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("io: invalid input is refused before anything changes; a failed writer is closed") {
+  const std::string path = "test_io_refused.h5";
+  Grid g(2, 1, 2e-3, 1e-3, {0.0, 1e-4});
+  FieldSet f(g, {"a", "b"});
+  io::H5Writer w(path);
+  CHECK_THROWS_AS(w.append_snapshot(f, 0.0), invalid_argument);  // no grid yet
+  w.write_grid(g);
+  CHECK_THROWS_AS(w.write_grid(g), invalid_argument);
+  w.append_snapshot(f, 0.0, {"a"});
+  CHECK_THROWS_WITH_AS(w.append_snapshot(f, 1.0), doctest::Contains("after the first snapshot"), invalid_argument);
+  CHECK_THROWS_WITH_AS(w.append_snapshot(f, 1.0, {"b"}), doctest::Contains("'b'"), invalid_argument);
+  CHECK_THROWS_AS(w.write_outcome_series({0.0, 1.0}, {{"m", {1.0}}}), invalid_argument);  // length
+  w.write_outcome_series({0.0, 1.0}, {{"m", {1.0, 2.0}}});
+  CHECK_THROWS_AS(w.write_outcome_series({0.0, 1.0}, {{"m", {1.0, 2.0}}}), invalid_argument);  // twice
+  w.append_outcomes(2.0, {{"n", 3.0}});
+  CHECK_THROWS_AS(w.write_table("t", {{"c", {1.0}, {}, false}, {"d", {}, {}, true}}), invalid_argument);
+  CHECK_THROWS_AS(w.write_summary("a/b", 1.0), invalid_argument);
+  w.commit();
+  CHECK_THROWS_WITH_AS(w.write_summary("late", 1.0), doctest::Contains("closed"), io_error);
+  CHECK(io::read_array(path, "/outcomes/m").size() == 3);
+  CHECK(std::isnan(io::read_array(path, "/outcomes/m")[2]));
+  CHECK(std::isnan(io::read_array(path, "/outcomes/n")[0]));
+  CHECK(io::read_array(path, "/times").size() == 1);
+  CHECK(io::list_group(path, "/fields") == std::vector<std::string>{"a"});
+  std::remove(path.c_str());
+}
+
+TEST_CASE("io: a checkpoint-like file: bytes and attributes, none of the result attributes") {
+  const std::string path = "test_io_bytes.h5";
+  const std::string payload("\x01\x02\x00\xff", 4);
+  {
+    io::H5Writer w(path);
+    w.set_attribute("format", std::string("dermasim-checkpoint"));
+    w.write_bytes("payload", payload.data(), payload.size());
+    w.write_bytes("/empty", nullptr, 0);
+    w.commit();
+  }
+  CHECK(io::read_array(path, "/payload") == std::vector<double>{1, 2, 0, 255});
+  CHECK(io::read_array(path, "/empty").empty());
+  CHECK(io::read_string_attribute(path, "format") == "dermasim-checkpoint");
+  CHECK_THROWS_AS(io::read_string_attribute(path, "version"), io_error);
+  CHECK(io::list_group(path, "/") == std::vector<std::string>{"empty", "payload"});
   std::remove(path.c_str());
 }
 
