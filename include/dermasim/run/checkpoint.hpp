@@ -1,6 +1,7 @@
 // dermasim/run/checkpoint.hpp — a run stopped at a session, and its checksummed bytes: magic,
-// version, the layout (species, their units, outcome and module-outcome names), record sizes,
-// payload, FNV-1a checksum. A file of another layout is refused naming the first difference.
+// version, the layout by name (species, their units, outcome, module-outcome and session-column
+// names), payload (outcome and session rows value by value in their tables' order, not memcpy'd
+// structs), FNV-1a checksum. A file of another layout is refused naming the first difference.
 #pragma once
 
 #include <algorithm>
@@ -51,10 +52,23 @@ inline std::vector<double> application_fingerprint(const healing::Protocol& pr) 
 
 namespace detail {
 constexpr std::uint64_t kCheckpointMagic = 0x31544b43534d4453ULL;  // "DSMSCKT1"
-constexpr std::uint64_t kCheckpointVersion = 3;  // 2: species, units and outcome names stored; 3: applications
+constexpr std::uint64_t kCheckpointVersion = 4;  // 2: species, units and outcome names stored; 3: applications;
+                                                 // 4: outcome and session rows by name (no record sizes)
 struct Writer {
   std::string b;
   template <class T> void pod(const T& x) { b.append(reinterpret_cast<const char*>(&x), sizeof(T)); }
+  /// Rows of a record type with a field table, value by value in the table's order (the table's
+  /// names are stored in the header, so the layout is checked by name, not by sizeof).
+  void metrics(const std::vector<outcomes::Metrics>& v) {
+    pod(std::uint64_t(v.size()));
+    for (const auto& m : v)
+      for (const auto& f : outcomes::Metrics::fields()) pod(m.*(f.member));
+  }
+  void sessions(const std::vector<SessionSummary>& v) {
+    pod(std::uint64_t(v.size()));
+    for (const auto& r : v)
+      for (const auto& c : SessionSummary::columns()) pod(c.get(r));
+  }
   template <class T> void vec(const std::vector<T>& v) {
     pod(std::uint64_t(v.size()));
     if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
@@ -99,6 +113,28 @@ struct Reader {
       pos += len;
     }
     return v;
+  }
+  std::vector<outcomes::Metrics> metrics() {
+    const auto& f = outcomes::Metrics::fields();
+    std::vector<outcomes::Metrics> v(rows(f.size()));
+    for (auto& m : v)
+      for (const auto& x : f) m.*(x.member) = pod<double>();
+    return v;
+  }
+  std::vector<SessionSummary> sessions() {
+    const auto& c = SessionSummary::columns();
+    std::vector<SessionSummary> v(rows(c.size()));
+    for (auto& r : v)
+      for (const auto& x : c) x.set(r, pod<double>());
+    return v;
+  }
+  /// The row count of a list of rows of `width` doubles, checked against the bytes left.
+  std::size_t rows(std::size_t width) {
+    const auto n = pod<std::uint64_t>();
+    if (width && n > (b.size() - pos) / (width * sizeof(double)))
+      throw io_error("checkpoint: truncated data (a list of " + std::to_string(n) + " rows at offset " +
+                     std::to_string(pos) + " of " + std::to_string(b.size()) + ")");
+    return std::size_t(n);
   }
   template <class T> std::vector<T> vec() {
     const auto n = pod<std::uint64_t>();
@@ -157,19 +193,26 @@ inline std::string checkpoint_mismatch(const Checkpoint& c, const healing::Proto
   return "";
 }
 
-/// Bytes of a checkpoint: magic, version, type sizes, payload, FNV-1a checksum of the payload.
+/// The session table's column names (stored in the header; rows are stored by column).
+inline std::vector<std::string> session_columns() {
+  std::vector<std::string> n;
+  for (const auto& c : SessionSummary::columns()) n.push_back(c.name);
+  return n;
+}
+
+/// Bytes of a checkpoint: magic, version, the layout by name (species, units, outcome,
+/// module-outcome and session-column names), payload, FNV-1a checksum of the payload.
 inline std::string serialize(const Checkpoint& c) {
-  static_assert(std::is_trivially_copyable_v<outcomes::Metrics> && std::is_trivially_copyable_v<SessionSummary> &&
-                std::is_trivially_copyable_v<StepStats>);
+  static_assert(std::is_trivially_copyable_v<StepStats>);
   detail::Writer w;
   w.pod(std::uint64_t(c.next_session));
   w.pod(c.time);
   w.fields(c.state);
   w.vec(c.outcome_times);
-  w.vec(c.outcome_series);
+  w.metrics(c.outcome_series);
   w.vec(c.outcome_extra);
   w.vec(c.marks);
-  w.vec(c.sessions);
+  w.sessions(c.sessions);
   w.pod(std::uint64_t(c.snapshots.size()));
   for (const auto& sn : c.snapshots) {
     w.pod(sn.time);
@@ -184,8 +227,7 @@ inline std::string serialize(const Checkpoint& c) {
   h.strings(c.units);
   h.strings(outcomes::Metrics::names());
   h.strings(c.observables);
-  h.pod(std::uint64_t(sizeof(outcomes::Metrics)));
-  h.pod(std::uint64_t(sizeof(SessionSummary)));
+  h.strings(session_columns());
   h.pod(std::uint64_t(w.b.size()));
   h.pod(fnv1a(w.b.data(), w.b.size()));
   return h.b + w.b;
@@ -207,8 +249,7 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   detail::check_layout("outcomes", r.strings(), outcomes::Metrics::names());
   const auto observables = sc.module_observables();
   detail::check_layout("module outcomes", r.strings(), observables);
-  if (r.pod<std::uint64_t>() != sizeof(outcomes::Metrics) || r.pod<std::uint64_t>() != sizeof(SessionSummary))
-    throw io_error("checkpoint: written by a build with different outcome records; re-run from the start");
+  detail::check_layout("session columns", r.strings(), session_columns());
   const auto n = r.pod<std::uint64_t>();
   const auto sum = r.pod<std::uint64_t>();
   if (n != bytes.size() - r.pos) throw io_error("checkpoint: truncated or padded payload");
@@ -222,10 +263,10 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   c.observables = observables;
   r.fields(c.state);
   c.outcome_times = r.vec<double>();
-  c.outcome_series = r.vec<outcomes::Metrics>();
+  c.outcome_series = r.metrics();
   c.outcome_extra = r.vec<double>();
   c.marks = r.vec<std::size_t>();
-  c.sessions = r.vec<SessionSummary>();
+  c.sessions = r.sessions();
   const auto nsn = r.pod<std::uint64_t>();
   for (std::uint64_t i = 0; i < nsn; ++i) {
     Snapshot sn;

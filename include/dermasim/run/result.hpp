@@ -51,37 +51,39 @@ struct SessionSummary {
     const char* name;
     const char* unit;
     double (*get)(const SessionSummary&);
+    void (*set)(SessionSummary&, double);  ///< inverse of get (checkpoints store rows by column)
   };
   static const std::vector<Column>& columns();
 };
 
 inline const std::vector<SessionSummary::Column>& SessionSummary::columns() {
   using S = const SessionSummary&;
+  using M = SessionSummary&;
   static const std::vector<Column> c = {
-      {"index", "1", [](S s) { return double(s.index); }},
-      {"time", "s", [](S s) { return s.time; }},
-      {"needle_length", "m", [](S s) { return s.needle_length; }},
-      {"real_depth", "m", [](S s) { return s.real_depth; }},
-      {"channels", "1", [](S s) { return double(s.channels); }},
-      {"channels_per_cm2", "1/cm^2", [](S s) { return s.channels_per_cm2; }},
-      {"bleeding_points", "1", [](S s) { return double(s.bleeding_points); }},
-      {"bleeding_points_per_cm2", "1/cm^2", [](S s) { return s.bleeding_points_per_cm2; }},
-      {"erythema_peak", "1", [](S s) { return s.erythema_peak; }},
-      {"erythema_resolved_after", "s", [](S s) { return s.erythema_resolved_after; }},
-      {"channels_closed_after", "s", [](S s) { return s.channels_closed_after; }},
-      {"epidermis_recovered_after", "s", [](S s) { return s.epidermis_recovered_after; }},
-      {"barrier_recovered_after", "s", [](S s) { return s.barrier_recovered_after; }},
-      {"exercise_ok_after", "s", [](S s) { return s.exercise_ok_after; }},
-      {"uv_sensitive_until", "s", [](S s) { return s.uv_sensitive_until; }},
-      {"pih_risk", "1", [](S s) { return s.pih_risk; }},
-      {"downtime", "s", [](S s) { return s.downtime; }},
-      {"collagen_PD_gain", "1", [](S s) { return s.collagen_PD_gain; }},
-      {"collagen_PD_cumulative", "1", [](S s) { return s.collagen_PD_cumulative; }},
-      {"injured_fraction_SC", "1", [](S s) { return s.injured_fraction[0]; }},
-      {"injured_fraction_VE", "1", [](S s) { return s.injured_fraction[1]; }},
-      {"injured_fraction_PD", "1", [](S s) { return s.injured_fraction[2]; }},
-      {"injured_fraction_RD", "1", [](S s) { return s.injured_fraction[3]; }},
-      {"injured_fraction_HY", "1", [](S s) { return s.injured_fraction[4]; }},
+      {"index", "1", [](S s) { return double(s.index); }, [](M s, double v) { s.index = int(v); }},
+      {"time", "s", [](S s) { return s.time; }, [](M s, double v) { s.time = v; }},
+      {"needle_length", "m", [](S s) { return s.needle_length; }, [](M s, double v) { s.needle_length = v; }},
+      {"real_depth", "m", [](S s) { return s.real_depth; }, [](M s, double v) { s.real_depth = v; }},
+      {"channels", "1", [](S s) { return double(s.channels); }, [](M s, double v) { s.channels = std::size_t(v); }},
+      {"channels_per_cm2", "1/cm^2", [](S s) { return s.channels_per_cm2; }, [](M s, double v) { s.channels_per_cm2 = v; }},
+      {"bleeding_points", "1", [](S s) { return double(s.bleeding_points); }, [](M s, double v) { s.bleeding_points = std::size_t(v); }},
+      {"bleeding_points_per_cm2", "1/cm^2", [](S s) { return s.bleeding_points_per_cm2; }, [](M s, double v) { s.bleeding_points_per_cm2 = v; }},
+      {"erythema_peak", "1", [](S s) { return s.erythema_peak; }, [](M s, double v) { s.erythema_peak = v; }},
+      {"erythema_resolved_after", "s", [](S s) { return s.erythema_resolved_after; }, [](M s, double v) { s.erythema_resolved_after = v; }},
+      {"channels_closed_after", "s", [](S s) { return s.channels_closed_after; }, [](M s, double v) { s.channels_closed_after = v; }},
+      {"epidermis_recovered_after", "s", [](S s) { return s.epidermis_recovered_after; }, [](M s, double v) { s.epidermis_recovered_after = v; }},
+      {"barrier_recovered_after", "s", [](S s) { return s.barrier_recovered_after; }, [](M s, double v) { s.barrier_recovered_after = v; }},
+      {"exercise_ok_after", "s", [](S s) { return s.exercise_ok_after; }, [](M s, double v) { s.exercise_ok_after = v; }},
+      {"uv_sensitive_until", "s", [](S s) { return s.uv_sensitive_until; }, [](M s, double v) { s.uv_sensitive_until = v; }},
+      {"pih_risk", "1", [](S s) { return s.pih_risk; }, [](M s, double v) { s.pih_risk = v; }},
+      {"downtime", "s", [](S s) { return s.downtime; }, [](M s, double v) { s.downtime = v; }},
+      {"collagen_PD_gain", "1", [](S s) { return s.collagen_PD_gain; }, [](M s, double v) { s.collagen_PD_gain = v; }},
+      {"collagen_PD_cumulative", "1", [](S s) { return s.collagen_PD_cumulative; }, [](M s, double v) { s.collagen_PD_cumulative = v; }},
+      {"injured_fraction_SC", "1", [](S s) { return s.injured_fraction[0]; }, [](M s, double v) { s.injured_fraction[0] = v; }},
+      {"injured_fraction_VE", "1", [](S s) { return s.injured_fraction[1]; }, [](M s, double v) { s.injured_fraction[1] = v; }},
+      {"injured_fraction_PD", "1", [](S s) { return s.injured_fraction[2]; }, [](M s, double v) { s.injured_fraction[2] = v; }},
+      {"injured_fraction_RD", "1", [](S s) { return s.injured_fraction[3]; }, [](M s, double v) { s.injured_fraction[3] = v; }},
+      {"injured_fraction_HY", "1", [](S s) { return s.injured_fraction[4]; }, [](M s, double v) { s.injured_fraction[4] = v; }},
   };
   return c;
 }
