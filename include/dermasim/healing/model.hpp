@@ -70,6 +70,17 @@ struct HealingKinetics : KineticsContext {
   const std::vector<std::unique_ptr<model::Module>>* modules = nullptr;
   std::size_t n = n_species;  ///< core + module species
   double t = 0.0;             ///< time at the start of the current step, s
+  /// Top-face exchange of module species (SpeciesDecl::top_h) in the unsplit scheme: like the
+  /// core's channel exchange, a loss r and a source r·c_ext(t) of the top cell.
+  struct TopExchange {
+    std::size_t s;         ///< species index in the state
+    double h;              ///< top_h, m/s
+    bool channels;         ///< h scales with the open fraction O
+    double D0;             ///< D of the species in the top cell, m²/s
+    const model::Module* m;
+    std::size_t local;     ///< index in the module's species()
+  };
+  const std::vector<TopExchange>* top = nullptr;
 
   std::size_t species() const { return n; }
 
@@ -82,6 +93,13 @@ struct HealingKinetics : KineticsContext {
       // a module may leave some entries unset (this->n: the number of species)
       for (std::size_t s = n_species; s < this->n; ++s) P[s] = L[s] = 0.0;
       for (const auto& m : *modules) m->rates(t, k, u, P, L);
+      if (top && k == 0 && surface_loss)
+        for (const auto& e : *top) {
+          const double h = e.h * (e.channels ? std::max(0.0, u[sO]) : 1.0);
+          const double r = core::Channels::robin_rate(h, dz0, e.D0);
+          L[e.s] += r;
+          P[e.s] += r * e.m->top_external(t, e.local);
+        }
     }
   }
 };
@@ -106,6 +124,7 @@ class HealingModel {
     kin_.DT0 = core_species()[sT].D(p_, base_, 0);
     kin_.n = names_.size();
     if (!modules_.empty()) kin_.modules = &modules_;
+    if (!top_.empty()) kin_.top = &top_;
     split_ = scheme_ == HealingScheme::unsplit ? unsplit_operators() : split_operators();
   }
   HealingModel(const HealingModel&) = delete;
@@ -186,7 +205,7 @@ class HealingModel {
   /// channels (zero flux everywhere); used by the conservation tests.
   void step_transport(FieldSet& u, double dt) {
     chemo_.step(u, 0.5 * dt);
-    update_robin(u);
+    update_robin(u, t_step_);
     diff_.step(u, dt);
     chemo_.step(u, 0.5 * dt);
   }
@@ -251,6 +270,7 @@ class HealingModel {
         specs[c.id].top_h.assign(grid.plane(), 0.0);
         specs[c.id].top_ext.assign(grid.plane(), 0.0);
       }
+    bind_top_exchange(specs);
     diff_ = DiffusionSolver(grid, std::move(specs), TimeScheme::implicit_euler_lod);
     std::vector<ChemotaxisSpec> cs;
     for (const auto& c : core_species())
@@ -301,9 +321,9 @@ class HealingModel {
                                  kin_.t = t;  // modules' rates see the sub-step's start time
                                  patankar_step(u, kin_, dt);
                                }),
-                            op("transport", 1, [this](FieldSet& u, double, double dt) {
+                            op("transport", 1, [this](FieldSet& u, double t, double dt) {
                               chemo_.step(u, dt);
-                              update_robin(u);
+                              update_robin(u, t);
                               diff_.step(u, dt);
                             })});
   }
@@ -346,8 +366,37 @@ class HealingModel {
     }
   }
 
-  void update_robin(const FieldSet& u) {
+  /// The module species with a top face (SpeciesDecl::top_h): the kinetics' exchange list and,
+  /// for the split scheme, their Robin faces.
+  void bind_top_exchange(std::vector<DiffusionSpec>& specs) {
+    std::size_t s = n_species;
+    for (const auto& m : modules_) {
+      const auto decl = m->species();
+      for (std::size_t l = 0; l < decl.size(); ++l, ++s) {
+        const auto& d = decl[l];
+        if (!(d.top_h > 0)) continue;
+        if (d.surface || d.own_transport)
+          throw invalid_argument("module " + m->name() + ": species '" + d.name + "' declares top_h but is " +
+                                 (d.surface ? "a surface state" : "moved by the module's own operator") +
+                                 " (valid: a field the core transports)");
+        top_.push_back({s, d.top_h, d.through_channels, d.D[base_.layer[0]], m.get(), l});
+        specs[s].top_h.assign(grid_.plane(), 0.0);
+        specs[s].top_ext.assign(grid_.plane(), 0.0);
+      }
+    }
+  }
+
+  void update_robin(const FieldSet& u, double t) {
     const double* O = u.data(sO);
+    for (const auto& e : top_) {
+      auto& h = diff_.top_robin_h(e.s);
+      auto& ext = diff_.top_robin_ext(e.s);
+      const double c = e.m->top_external(t, e.local);
+      for (std::size_t col = 0; col < h.size(); ++col) {
+        h[col] = e.h * (e.channels ? std::max(0.0, O[col]) : 1.0);
+        ext[col] = c;
+      }
+    }
     for (const auto& sp : core_species()) {
       if (!sp.channel_exchange) continue;
       auto& h = diff_.top_robin_h(sp.id);
@@ -364,6 +413,7 @@ class HealingModel {
   std::vector<std::string> names_, units_;
   std::vector<model::SpeciesDecl> decls_;
   std::vector<model::ObservableDecl> observables_;
+  std::vector<HealingKinetics::TopExchange> top_;  ///< module species with a top face
   DiffusionSolver diff_;
   ReactionDiffusionZ rdz_;
   ChemotaxisOperator chemo_;

@@ -12,6 +12,8 @@
 //   rates(t, k, u, P, L)  production and loss rates of its own species at z-cell k (u: every
 //                  species of the state at that cell, indexed as resolved by bind());
 //   on_injury(u, inj)     its response to a needling session;
+//   top_external(t, s)    the external concentration over the top face of a species that
+//                  declares a top_h (Robin exchange, through the channels or the whole surface);
 //   observe(t, u, out)    the values of its observables at time t.
 // The composite (healing::HealingModel) calls the core kinetics first and then each module's
 // rates, so the numerics (positive Patankar kinetics, the z solve, the thread-independent
@@ -47,6 +49,13 @@ struct SpeciesDecl {
   /// Part of the module's conserved set: the step controller extrapolates all of the module's
   /// conserved species or none (numerics/stepper.hpp, StepperOptions::group).
   bool conserved = false;
+  /// Exchange through the top face with an external concentration c_ext(t) (Module::top_external):
+  /// a Robin condition, flux into the skin h (c_ext − c_top) per area, with h = top_h × the open
+  /// channel fraction O of the column when `through_channels` (an exudate or a bath in contact
+  /// through the channels only), else h = top_h (the whole surface), m/s; 0: a closed face. A
+  /// large top_h is the Dirichlet limit c_top → c_ext. Fields only (not surface states).
+  double top_h = 0.0;
+  bool through_channels = true;
 };
 
 /// One parameter of a module (display unit × to_si = SI).
@@ -94,6 +103,9 @@ class Module {
   virtual void rates(double t, int k, const double* u, double* P, double* L) const = 0;
   /// Response to one needling session (u on the model's grid, inj its injury field).
   virtual void on_injury(FieldSet& /*u*/, const InjuryField& /*inj*/) const {}
+  /// External concentration c_ext at time t over the top face of this module's species number
+  /// `local` (its index in species()), unit of the species; read where top_h > 0.
+  virtual double top_external(double /*t*/, std::size_t /*local*/) const { return 0.0; }
   /// Values of observables() (out has observables().size() entries).
   virtual void observe(double /*t*/, const FieldSet& /*u*/, double* /*out*/) const {}
 

@@ -88,6 +88,12 @@ class DiffusionSolver {
     check_species(s);
     return specs_[s].top_h;
   }
+  /// In-place access to the per-column external values of the top Robin face of species s
+  /// (unit of the species), as top_robin_h.
+  std::vector<double>& top_robin_ext(std::size_t s) {
+    check_species(s);
+    return specs_[s].top_ext;
+  }
   /// Advance every active species of u by dt seconds.
   void step(FieldSet& u, double dt) {
     require_positive("dt", dt, "s");
