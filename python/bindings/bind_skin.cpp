@@ -413,6 +413,9 @@ void bind_skin(py::module_& m) {
         std::copy(f.open_surface.begin(), f.open_surface.end(), a.mutable_data());
         return a;
       }, "(ny, nx) open channel-mouth fraction per column")
+      .def("field_names", &InjuryField::field_names, "names of the per-voxel fields (damage, bleeding, stages' extra)")
+      .def("field", [](const InjuryField& f, const std::string& n) { return field_array(f.field(n), f.grid); },
+           py::arg("name"), "(nz, ny, nx) per-voxel field by name (copy)")
       .def_readonly("channels", &InjuryField::channels)
       .def_readonly("attempted", &InjuryField::attempted)
       .def_property_readonly("injured_volume", [](const InjuryField& f) {

@@ -56,6 +56,10 @@ def test_injury_arrays_shapes_and_per_layer_volume():
     assert r.bleeding.shape == (nz, 32, 32)
     assert r.open_surface.shape == (32, 32)
     assert 0.0 <= r.damage.min() and r.damage.max() <= 1.0
+    assert r.field.field_names() == ["damage", "bleeding"]  # the named fields (stages may add more)
+    assert np.array_equal(r.field.field("bleeding"), r.bleeding)
+    with pytest.raises(ds.InvalidArgumentError, match="known: 'damage', 'bleeding'"):
+        r.field.field("heat")
     assert np.all(r.bleeding <= r.damage + 1e-15)
     dz = np.diff(r.z_faces)
     dV = (r.x[1] - r.x[0]) * (r.y[1] - r.y[0]) * dz

@@ -217,6 +217,7 @@ class HealingModel {
     require_same_size("injury.damage", inj.damage.size(), grid_.size());
     require_same_size("injury.bleeding", inj.bleeding.size(), grid_.size());
     require_same_size("injury.open_surface", inj.open_surface.size(), grid_.plane());
+    for (const auto& [name, v] : inj.extra) require_same_size("injury." + name, v.size(), grid_.size());
     // the species rows' generic response: cells and matrix removed from the lumen
     std::vector<std::size_t> cells, matrix;
     for (const auto& c : core_species()) {

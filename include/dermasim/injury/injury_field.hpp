@@ -8,9 +8,12 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "dermasim/core/aligned.hpp"
+#include "dermasim/core/error.hpp"
 #include "dermasim/core/grid.hpp"
 #include "dermasim/skin/layers.hpp"
 
@@ -41,6 +44,35 @@ struct InjuryField {
   double channels_per_cm2 = 0.0;             ///< punctured channels per cm² of patch
   double opened_area_fraction = 0.0;         ///< channel mouth area / patch area
   std::size_t bleeding_points = 0;           ///< channels with bleeding = true
+  /// Further per-voxel fields that a later stage of the pipeline adds, by name (a thermal stage:
+  /// its coagulation fraction, ...); each has grid.size() values. Modules read them by name.
+  std::map<std::string, aligned_vector> extra;
+
+  /// Names of the per-voxel fields: "damage", "bleeding", then the extra ones.
+  std::vector<std::string> field_names() const {
+    std::vector<std::string> n = {"damage", "bleeding"};
+    for (const auto& [k, v] : extra) n.push_back(k);
+    return n;
+  }
+  /// A per-voxel field by name (invalid_argument naming the known ones if there is none).
+  const aligned_vector& field(const std::string& name) const {
+    if (name == "damage") return damage;
+    if (name == "bleeding") return bleeding;
+    const auto it = extra.find(name);
+    if (it != extra.end()) return it->second;
+    std::string known;
+    for (const auto& k : field_names()) known += (known.empty() ? "" : ", ") + ("'" + k + "'");
+    throw invalid_argument("injury field '" + name + "' is not a field of this injury; known: " + known);
+  }
+  /// Adds (or replaces) a named per-voxel field; its size must be the grid's.
+  void set_field(const std::string& name, aligned_vector values) {
+    if (name == "damage" || name == "bleeding")
+      throw invalid_argument("injury field '" + name + "' is a core field; set it directly");
+    if (values.size() != grid.size())
+      throw invalid_argument("injury field '" + name + "': " + std::to_string(values.size()) + " values for " +
+                             std::to_string(grid.size()) + " cells (valid: one per cell of the injury grid)");
+    extra[name] = std::move(values);
+  }
 };
 
 }  // namespace dermasim

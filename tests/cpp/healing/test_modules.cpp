@@ -248,3 +248,26 @@ TEST_CASE("modules: a species with a top face takes up h (c_ext - c) and fills t
   std::printf("  bath amount after 30 days: %.6e vs c_ext x depth = %.6e\n", f.series.at("bath_amount").back(), depth);
   CHECK(f.series.at("bath_amount").back() == doctest::Approx(depth).epsilon(1e-2));
 }
+
+TEST_CASE("injury: the field is a set of named fields; a later stage adds one and it is averaged like the damage") {
+  const auto skin = skin_preset("face");
+  const Grid fine = skin_grid(skin, 1e-3, 1e-3, 8, 8, 10e-6, 80e-6);
+  InjuryField inj = session_injury(skin, clinical_pen(1e-3), fine, 7, 0);
+  CHECK(inj.field_names() == std::vector<std::string>{"damage", "bleeding"});
+  aligned_vector half(inj.damage.size());
+  for (std::size_t i = 0; i < half.size(); ++i) half[i] = 0.5 * inj.damage[i];
+  inj.set_field("coagulation", half);  // what a thermal stage would add
+  CHECK(inj.field_names().back() == "coagulation");
+  CHECK_THROWS_WITH_AS(inj.set_field("damage", half), doctest::Contains("core field"), invalid_argument);
+  CHECK_THROWS_WITH_AS(inj.set_field("x", aligned_vector(3)), doctest::Contains("one per cell"), invalid_argument);
+  CHECK_THROWS_WITH_AS(inj.field("heat"), doctest::Contains("known: 'damage', 'bleeding', 'coagulation'"),
+                       invalid_argument);
+  const Grid column(1, 1, fine.lx(), fine.ly(), fine.z_faces(), Lateral::periodic);
+  const InjuryField avg = healing::lateral_average(inj, column);
+  double sum = 0.0;
+  for (int k = 0; k < column.nz(); ++k) {
+    CHECK(avg.field("coagulation")[std::size_t(k)] == doctest::Approx(0.5 * avg.damage[std::size_t(k)]));
+    sum += avg.damage[std::size_t(k)];
+  }
+  CHECK(sum > 0.0);
+}
