@@ -22,11 +22,33 @@ const char* bytes_of(const py::buffer_info& b, const char* what) {
   return static_cast<const char*>(b.ptr);
 }
 
+/// Attributes (str, int64, uint64, float64: tried in this order) and the commit.
+void bind_writer_attributes(py::class_<io::H5Writer>& w) {
+  w.def("set_attribute", static_cast<SetAttribute<const std::string&>>(&io::H5Writer::set_attribute), py::arg("key"),
+        py::arg("value"), py::arg("object") = "/")
+      .def("set_attribute", static_cast<SetAttribute<std::int64_t>>(&io::H5Writer::set_attribute), py::arg("key"),
+           py::arg("value"), py::arg("object") = "/")
+      .def("set_attribute", static_cast<SetAttribute<std::uint64_t>>(&io::H5Writer::set_attribute), py::arg("key"),
+           py::arg("value"), py::arg("object") = "/")
+      .def("set_attribute", static_cast<SetAttribute<double>>(&io::H5Writer::set_attribute), py::arg("key"),
+           py::arg("value"), py::arg("object") = "/")
+      // the GIL is held through every HDF5 call (HDF5 need not be built thread-safe) and
+      // released for the sealed write (checked writes, fsync, read-back: no HDF5)
+      .def(
+          "commit",
+          [](io::H5Writer& w, bool complete) {
+            const std::string image = w.finish(complete);
+            py::gil_scoped_release rel;
+            w.write_image(image);
+          },
+          py::arg("complete") = true);
+}
+
 void bind_writer(py::module_& m) {
-  py::class_<io::H5Writer>(m, "H5Writer",
+  py::class_<io::H5Writer> w(m, "H5Writer",
                            "The HDF5 writer of result files and checkpoints (dermasim/io/hdf5.hpp): built in memory,\n"
-                           "read back and written sealed and atomically by commit().")
-      .def(py::init<const std::string&, int>(), py::arg("path"), py::arg("compression") = 4)
+                           "read back and written sealed and atomically by commit().");
+  w.def(py::init<const std::string&, int>(), py::arg("path"), py::arg("compression") = 4)
       .def_property_readonly("path", &io::H5Writer::path)
       .def("write_grid", py::overload_cast<const Grid&, std::vector<std::int8_t>>(&io::H5Writer::write_grid),
            py::arg("grid"), py::arg("layer") = std::vector<std::int8_t>{})
@@ -99,15 +121,8 @@ void bind_writer(py::module_& m) {
             w.write_bytes(name, bytes_of(b, "write_bytes"), std::size_t(b.size));
           },
           py::arg("name"), py::arg("data"))
-      .def("set_attribute", static_cast<SetAttribute<const std::string&>>(&io::H5Writer::set_attribute), py::arg("key"),
-           py::arg("value"), py::arg("object") = "/")
-      .def("set_attribute", static_cast<SetAttribute<std::int64_t>>(&io::H5Writer::set_attribute), py::arg("key"),
-           py::arg("value"), py::arg("object") = "/")
-      .def("set_attribute", static_cast<SetAttribute<double>>(&io::H5Writer::set_attribute), py::arg("key"),
-           py::arg("value"), py::arg("object") = "/")
-      // the GIL is held through every HDF5 call: HDF5 need not be built thread-safe
-      .def("commit", &io::H5Writer::commit, py::arg("complete") = true)
       .def("abort", &io::H5Writer::abort);
+  bind_writer_attributes(w);
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ void bind_treatment(py::module_& m) {
       .def_readwrite("occluded", &Topical::occluded)
       .def_readwrite("before_needling", &Topical::before_needling)
       .def_readwrite("origin", &Topical::origin, "the course entry it came from (messages)")
+      .def_readwrite("note", &Topical::note, "which of the entry's repeats ('application 2 of 5'; messages)")
       .def("validate", [](const Topical& t) { t.validate(); });
   py::class_<ApplicationSummary> app(m, "ApplicationSummary", "One topical application's delivery (SI)");
   app.def_readonly("agent", &ApplicationSummary::agent)

@@ -404,6 +404,10 @@ void H5Writer::guarded(Write&& write) {
     write();
   } catch (const io_error& e) {
     abandon(e.what());
+  } catch (const invalid_argument&) {
+    throw;  // bad input, refused before the file changed
+  } catch (const std::exception& e) {  // std::bad_alloc while building the image, ...
+    abandon(e.what());
   }
 }
 
@@ -678,8 +682,17 @@ void H5Writer::set_attribute(const std::string& key, std::int64_t value, const s
   guarded([&] { impl_->integer_attribute(absolute(object), key, value); });
 }
 
+void H5Writer::set_attribute(const std::string& key, std::uint64_t value, const std::string& object) {
+  require_object(object, key);
+  guarded([&] { impl_->attribute(absolute(object), key, H5T_NATIVE_UINT64, &value); });
+}
+
 void H5Writer::commit(bool complete) {
   if (committed_) return;
+  write_image(finish(complete));
+}
+
+std::string H5Writer::finish(bool complete) {
   require_open();
   Impl& m = *impl_;
   std::string image;
@@ -692,6 +705,12 @@ void H5Writer::commit(bool complete) {
     image = m.build_image();
     read_back(image, m.memory_name + "-readback");
   });
+  return image;
+}
+
+void H5Writer::write_image(const std::string& image) {
+  if (committed_) return;
+  if (impl_->file.valid()) throw invalid_argument("write_image('" + path_ + "'): call finish() first");
   write_sealed(path_, image.data(), image.size());
   committed_ = true;
 }

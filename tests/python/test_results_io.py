@@ -247,6 +247,11 @@ def test_result_writer_rows_attributes_and_refusals(tmp_path):
     with pytest.raises(ds.FileFormatError, match="x.h5.*closed"):
         w.append_outcomes(0.0, {"m": 1.0})
     assert not (tmp_path / "x.h5").exists()
+    # a seed of 2^63 or more keeps every bit (uint64), as the h5py writer stored it
+    big = 2**64 - 5
+    with ds.io.ResultWriter(tmp_path / "big.h5", g, attrs={"seed": big}, xdmf=False):
+        pass
+    assert ds.read_result(tmp_path / "big.h5").seed == big
 
 
 def fake_cpp_result():

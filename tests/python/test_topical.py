@@ -46,8 +46,10 @@ def test_bad_course_entries_are_clear_errors():
         ds.simulate(one_session([ds.Topical(agent="caffeine", concentration="50 %")]))
     with pytest.raises(InvalidArgumentError, match=r"course\.1\.time"):  # overlapping: names the entry
         ds.simulate(one_session([vit_c(duration="2 h"), vit_c(time="1 h")]))
-    with pytest.raises(InvalidArgumentError, match=r"course\.0 \(application 2 of 3\)"):
+    with pytest.raises(InvalidArgumentError, match=r"course\.0\.every = 3600 s is shorter"):
         one_session([vit_c(session=0, duration="2 h", repeat=3, every="1 h")]).to_cpp()
+    with pytest.raises(InvalidArgumentError, match=r"course\.1\.time \(application 1 of 2\) = .*previous one, course\.0"):
+        ds.simulate(one_session([vit_c(duration="2 h"), vit_c(time="1 h", repeat=2, every="1 day")]))
 
 
 def test_application_table_summary_files_and_balance(tmp_path):

@@ -79,6 +79,7 @@ struct HealingKinetics : KineticsContext {
     double D0;             ///< D of the species in the top cell, m²/s
     const model::Module* m;
     std::size_t local;     ///< index in the module's species()
+    double c_ext = 0.0;    ///< m->top_external(t, local) at the start of the current sub-step
   };
   const std::vector<TopExchange>* top = nullptr;
 
@@ -98,7 +99,7 @@ struct HealingKinetics : KineticsContext {
           const double h = e.h * (e.channels ? std::max(0.0, u[sO]) : 1.0);
           const double r = core::Channels::robin_rate(h, dz0, e.D0);
           L[e.s] += r;
-          P[e.s] += r * e.m->top_external(t, e.local);
+          P[e.s] += r * e.c_ext;
         }
     }
   }
@@ -202,7 +203,8 @@ class HealingModel {
   const StrangSplitting& splitting() const { return split_; }
 
   /// Transport only (chemotaxis ½, diffusion 1, chemotaxis ½): conservative with closed
-  /// channels (zero flux everywhere); used by the conservation tests.
+  /// channels and no module species with a whole-surface top face (zero flux everywhere); used
+  /// by the conservation tests.
   void step_transport(FieldSet& u, double dt) {
     chemo_.step(u, 0.5 * dt);
     update_robin(u, t_step_);
@@ -309,6 +311,7 @@ class HealingModel {
                                [this](FieldSet& u, double, double dt) { diff_.step_lateral(u, dt); }),
                             op("kinetics + z diffusion (MPRK22)", 2, [this](FieldSet& u, double t, double dt) {
                               kin_.t = t;  // modules' rates see the sub-step's start time
+                              refresh_top(t);
                               rdz_.step(u, kin_, dt);
                             })};
   }
@@ -320,6 +323,7 @@ class HealingModel {
     return StrangSplitting({op("reaction (MPRK22)", 2,
                                [this](FieldSet& u, double t, double dt) {
                                  kin_.t = t;  // modules' rates see the sub-step's start time
+                                 refresh_top(t);
                                  patankar_step(u, kin_, dt);
                                }),
                             op("transport", 1, [this](FieldSet& u, double t, double dt) {
@@ -372,10 +376,13 @@ class HealingModel {
   void bind_top_exchange(std::vector<DiffusionSpec>& specs) {
     std::size_t s = n_species;
     for (const auto& m : modules_) {
-      const auto decl = m->species();
-      for (std::size_t l = 0; l < decl.size(); ++l, ++s) {
-        const auto& d = decl[l];
-        if (!(d.top_h > 0)) continue;
+      const std::size_t nm = m->species().size();
+      for (std::size_t l = 0; l < nm; ++l, ++s) {
+        const auto& d = decls_[s - n_species];
+        if (!(std::isfinite(d.top_h) && d.top_h >= 0))
+          throw invalid_argument("module " + m->name() + ": species '" + d.name + "'.top_h = " + detail::fmt(d.top_h) +
+                                 " m/s is not valid (valid range: [0, inf) m/s; 0: a closed face)");
+        if (d.top_h == 0) continue;
         if (d.surface || d.own_transport)
           throw invalid_argument("module " + m->name() + ": species '" + d.name + "' declares top_h but is " +
                                  (d.surface ? "a surface state" : "moved by the module's own operator") +
@@ -387,15 +394,26 @@ class HealingModel {
     }
   }
 
+  /// c_ext(t) of every module species with a top face, checked (finite, >= 0: positivity).
+  void refresh_top(double t) {
+    for (auto& e : top_) {
+      const double c = e.m->top_external(t, e.local);
+      if (!(std::isfinite(c) && c >= 0))
+        throw invalid_argument("module " + e.m->name() + ": top_external of species '" + names_[e.s] + "' = " +
+                               detail::fmt(c) + " at t = " + detail::fmt(t) + " s (valid range: [0, inf))");
+      e.c_ext = c;
+    }
+  }
+
   void update_robin(const FieldSet& u, double t) {
     const double* O = u.data(sO);
+    refresh_top(t);
     for (const auto& e : top_) {
       auto& h = diff_.top_robin_h(e.s);
       auto& ext = diff_.top_robin_ext(e.s);
-      const double c = e.m->top_external(t, e.local);
       for (std::size_t col = 0; col < h.size(); ++col) {
         h[col] = e.h * (e.channels ? std::max(0.0, O[col]) : 1.0);
-        ext[col] = c;
+        ext[col] = e.c_ext;
       }
     }
     for (const auto& sp : core_species()) {

@@ -28,7 +28,8 @@ struct Session {
     static const std::vector<treatment::CourseField> f = {
         {"time", "time", 0.0, 20 * units::year, "when, from the start of the run", ""},
         {"occluded", "bool", 0, 1, "occlusive dressing / product after the session", ""},
-        {"pattern_seed", "int", 0, 9223372036854775807.0, "0: from the scenario seed and the session index", ""},
+        {"pattern_seed", "int", 0, 9223372036854774784.0,  // the largest double below 2^63
+         "0: from the scenario seed and the session index", ""},
     };
     return f;
   }
@@ -96,7 +97,8 @@ struct Protocol {
     require_nonnegative("protocol.follow_up", follow_up, "s");
     for (std::size_t i = 0; i < sessions.size(); ++i) {
       const std::string p = "protocol.sessions[" + std::to_string(i) + "]";
-      require_nonnegative(p + ".time", sessions[i].time, "s");
+      const auto& tf = treatment::course_field(Session::fields(), "time", "needling");
+      require_range(p + ".time", sessions[i].time, tf.lo, tf.hi, "s");
       if (i > 0 && !(sessions[i].time > sessions[i - 1].time))
         throw invalid_argument(p + ".time = " + detail::fmt(sessions[i].time) +
                                " s must be later than the previous session (" +
@@ -104,15 +106,18 @@ struct Protocol {
       sessions[i].device.validate();
     }
     for (std::size_t i = 0; i < applications.size(); ++i) {
-      const std::string p = treatment::application_name(applications[i], i);
-      applications[i].validate(p);
-      if (applications[i].end() > end_time() * (1 + 1e-12))
-        throw invalid_argument(p + " ends at " + detail::fmt(applications[i].end() / units::day) +
+      const auto& a = applications[i];
+      const std::string p = treatment::application_name(a, i), note = treatment::application_note(a);
+      a.validate(p, note);
+      if (a.end() > end_time() * (1 + 1e-12))
+        throw invalid_argument(p + note + " ends at " + detail::fmt(a.end() / units::day) +
                                " d, after the end of the run (" + detail::fmt(end_time() / units::day) +
                                " d); lengthen the follow-up or shorten the application");
-      if (i > 0 && applications[i].time < applications[i - 1].end())
-        throw invalid_argument(p + ".time = " + detail::fmt(applications[i].time) +
-                               " s: applications must be in time order and not overlap (the previous one ends at " +
+      if (i > 0 && a.time < applications[i - 1].end())
+        throw invalid_argument(p + ".time" + note + " = " + detail::fmt(a.time) +
+                               " s: applications must be in time order and not overlap (the previous one, " +
+                               treatment::application_name(applications[i - 1], i - 1) +
+                               treatment::application_note(applications[i - 1]) + ", ends at " +
                                detail::fmt(applications[i - 1].end()) + " s)");
     }
     if (end_time() > 20 * units::year)

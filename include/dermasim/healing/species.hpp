@@ -50,22 +50,21 @@ enum class InjuryResponse { none, cells, matrix };
 /// (baseline), no transport (D), no chemotaxis (chi).
 struct CoreSpecies {
   Species id;
-  const char *name;
-  const char *unit;
-  bool surface; ///< per-column state on the top plane only
-  double (*atol)(const HealingParameters &); ///< absolute tolerance, unit
+  const char* name;
+  const char* unit;
+  bool surface;                              ///< per-column state on the top plane only
+  double (*atol)(const HealingParameters&);  ///< absolute tolerance, unit
   /// Unwounded value at z-cell k, unit (null: 0).
-  double (*baseline)(const HealingParameters &, const Baseline &,
-                     int k) = nullptr;
+  double (*baseline)(const HealingParameters&, const Baseline&, int k) = nullptr;
   /// Diffusivity at z-cell k, m²/s (null: not transported).
-  double (*D)(const HealingParameters &, const Baseline &, int k) = nullptr;
+  double (*D)(const HealingParameters&, const Baseline&, int k) = nullptr;
   /// Chemotaxis up the gradient of `up` with sensitivity chi(k), m²/s per unit
   /// of `up`, and the receptor saturation K (unit of `up`); taken when ratio(p)
   /// > 0.
   Species up = n_species;
-  double (*chi)(const HealingParameters &, const Baseline &, int k) = nullptr;
-  double (*chi_K)(const HealingParameters &) = nullptr;
-  double (*chi_ratio)(const HealingParameters &) = nullptr;
+  double (*chi)(const HealingParameters&, const Baseline&, int k) = nullptr;
+  double (*chi_K)(const HealingParameters&) = nullptr;
+  double (*chi_ratio)(const HealingParameters&) = nullptr;
   /// Lost through open channels (exudate): a Robin face h_exudate·O on the top
   /// cell.
   bool channel_exchange = false;
@@ -75,22 +74,21 @@ struct CoreSpecies {
 /// What a core module's rates read besides the state: the parameters, the
 /// baseline and the per-run switches (thread safe: read only during a step).
 struct KineticsContext {
-  const HealingParameters *p = nullptr;
-  const Baseline *b = nullptr;
-  double k_close =
-      0.0; ///< current closure rate (occlusion of the last session), 1/s
+  const HealingParameters* p = nullptr;
+  const Baseline* b = nullptr;
+  double k_close = 0.0;  ///< current closure rate (occlusion of the last session), 1/s
   /// Unsplit scheme: the exchange through open channels as a loss of the top
   /// cell, T(h·O)/dz₀ with T the Robin transmissibility of diffusion.hpp (1/s);
   /// false: off.
   bool surface_loss = false;
   double dz0 = 0.0, DI0 = 0.0,
-         DT0 = 0.0; ///< top cell height (m), D of I and T there (m²/s)
+         DT0 = 0.0;  ///< top cell height (m), D of I and T there (m²/s)
 };
 
 /// The state at one cell, read once: every core module's rates use it.
 struct Local {
   double D, N, MI, MR, I, T, f, g, C3, C1;
-  double n, mi, mr; ///< N / N_ref, M_I / M_ref, M_R / M_ref
+  double n, mi, mr;  ///< N / N_ref, M_I / M_ref, M_R / M_ref
 };
 
-} // namespace dermasim::healing
+}  // namespace dermasim::healing

@@ -127,16 +127,28 @@ class H5Writer {
   void set_attribute(const std::string& key, const std::string& value, const std::string& object = "/");
   void set_attribute(const std::string& key, double value, const std::string& object = "/");
   void set_attribute(const std::string& key, std::int64_t value, const std::string& object = "/");
+  /// uint64 (a seed of 2^63 or more keeps every bit).
+  void set_attribute(const std::string& key, std::uint64_t value, const std::string& object = "/");
   template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> &&
-                                          !std::is_same_v<I, std::int64_t>, int> = 0>
+                                          !std::is_same_v<I, std::int64_t> && !std::is_same_v<I, std::uint64_t>,
+                                      int> = 0>
   void set_attribute(const std::string& key, I value, const std::string& object = "/") {
-    set_attribute(key, static_cast<std::int64_t>(value), object);
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8)
+      set_attribute(key, static_cast<std::uint64_t>(value), object);
+    else
+      set_attribute(key, static_cast<std::int64_t>(value), object);
   }
 
   /// Writes complete (0/1) and units if the layout was started, builds the image, reads it
   /// back and writes it sealed onto the final path (write_sealed). Once; then the writer is
-  /// closed.
+  /// closed. commit() = write_image(finish(complete)).
   void commit(bool complete = true);
+  /// The part of commit() that calls HDF5: complete and units, the image, its read-back.
+  /// Afterwards the in-memory file is closed and only write_image may follow.
+  std::string finish(bool complete = true);
+  /// Writes an image from finish() sealed onto the final path (no HDF5 call: a binding may
+  /// release its interpreter lock around it).
+  void write_image(const std::string& image);
   /// Drops the in-memory file without writing anything; later calls throw io_error.
   void abort();
 

@@ -61,9 +61,10 @@ class Topical : public model::Module {
   void set_applications(const std::vector<treatment::Topical>& apps) override {
     apps_ = apps;
     for (std::size_t i = 0; i < apps_.size(); ++i) {
-      apps_[i].validate(treatment::application_name(apps_[i], i));
+      apps_[i].validate(treatment::application_name(apps_[i], i), treatment::application_note(apps_[i]));
       if (!(apps_[i].agent == apps_[0].agent))
-        throw invalid_argument(treatment::application_name(apps_[i], i) + ".agent = '" + apps_[i].agent.name +
+        throw invalid_argument(treatment::application_name(apps_[i], i) + ".agent" +
+                               treatment::application_note(apps_[i]) + " = '" + apps_[i].agent.name +
                                "' differs from the first application's ('" + apps_[0].agent.name +
                                "'): one agent per run");
     }

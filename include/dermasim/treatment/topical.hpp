@@ -230,9 +230,10 @@ struct Topical {
   /// At a needling session's time: applied before the needles (a gliding serum, present when the
   /// channels open); otherwise after.
   bool before_needling = false;
-  /// Who asked for it, for messages ("course.3", "course.3 (application 2 of 5)"; TopicalEntry
-  /// sets it); empty: "course.topical[i]", its index in time order.
-  std::string origin;
+  /// Who asked for it, for messages: the course entry ("course.3"; empty: "course.topical[i]",
+  /// its index in time order) and which of its repeats ("application 2 of 5"; empty: the only
+  /// one). TopicalEntry::expand sets both; messages read "course.3.time (application 2 of 5)".
+  std::string origin, note;
 
   /// Valid ranges (SI): the one declaration validate() and TopicalEntry::fields() read.
   static constexpr double concentration_range[2] = {1e-15, 2e3};  ///< kg/m³
@@ -242,23 +243,27 @@ struct Topical {
   double end() const { return time + duration; }
   double dose() const { return concentration * volume; }  ///< kg/m²
 
-  void validate(const std::string& p = "topical") const {
+  /// Range checks; messages name "<p>.<field><note>" (note: " (application 2 of 5)" or "").
+  void validate(const std::string& p = "topical", const std::string& note = "") const {
     agent.validate(p + ".agent");
-    require_nonnegative(p + ".time", time, "s");
-    require_range(p + ".duration", duration, duration_range[0], duration_range[1], "s");
-    require_range(p + ".concentration", concentration, concentration_range[0], concentration_range[1], "kg/m^3");
-    require_range(p + ".volume", volume, volume_range[0], volume_range[1], "m (vehicle volume per skin area)");
+    require_nonnegative(p + ".time" + note, time, "s");
+    require_range(p + ".duration" + note, duration, duration_range[0], duration_range[1], "s");
+    require_range(p + ".concentration" + note, concentration, concentration_range[0], concentration_range[1], "kg/m^3");
+    require_range(p + ".volume" + note, volume, volume_range[0], volume_range[1], "m (vehicle volume per skin area)");
     const double c_w = concentration / agent.vehicle_partition;
     if (c_w > agent.solubility * (1 + 1e-12))
-      throw invalid_argument(p + ".concentration = " + detail::fmt(concentration) + " kg/m^3 exceeds the agent's solubility in the vehicle (" +
+      throw invalid_argument(p + ".concentration" + note + " = " + detail::fmt(concentration) + " kg/m^3 exceeds the agent's solubility in the vehicle (" +
                              detail::fmt(agent.solubility * agent.vehicle_partition) + " kg/m^3 = solubility x vehicle_partition of '" +
                              agent.name + "'); a suspension is not modelled");
   }
 };
 
-/// Application i (in time order) as messages name it: its origin, else "course.topical[i]".
+/// Application i (in time order) as messages name it: its course entry, else "course.topical[i]".
 inline std::string application_name(const Topical& a, std::size_t i) {
   return a.origin.empty() ? "course.topical[" + std::to_string(i) + "]" : a.origin;
 }
+/// Which of its entry's repeats application `a` is, for the end of a message: " (application 2
+/// of 5)", or "".
+inline std::string application_note(const Topical& a) { return a.note.empty() ? "" : " (" + a.note + ")"; }
 
 }  // namespace dermasim::treatment

@@ -193,11 +193,12 @@ class Bath : public model::Module {
     model::SpeciesDecl d{"bath", "kg/m^3", 1e-9};
     d.D.fill(1e-10);
     d.top_h = param("h");
-    d.through_channels = false;
+    d.through_channels = param("through_channels") > 0.5;
     return {d};
   }
   std::vector<model::ParamDecl> parameters() const override {
-    return {{"h", "m/s", 1.0, 0.0, 1.0, 1e-9, "[P] test"}};
+    return {{"h", "m/s", 1.0, 0.0, 1.0, 1e-9, "[P] test"},
+            {"through_channels", "-", 1.0, 0.0, 1.0, 0.0, "[P] test: 1 = through the open channels only"}};
   }
   std::vector<model::ObservableDecl> observables() const override { return {{"bath_amount", "kg/m^2"}}; }
   void bind(const model::Binding& b) override {
@@ -270,4 +271,31 @@ TEST_CASE("injury: the field is a set of named fields; a later stage adds one an
     sum += avg.damage[std::size_t(k)];
   }
   CHECK(sum > 0.0);
+}
+
+TEST_CASE("modules: a top face through the channels takes up only while they are open") {
+  Scenario s = bath(1e-6, 2 * units::day);
+  s.protocol = healing::Protocol::regular(clinical_pen(1.5e-3), 1, units::week, 2 * units::day);
+  s.protocol.sessions[0].time = units::day;  // intact skin for a day, then the needles
+  s.module_parameters["bath.through_channels"] = 1.0;
+  const Result r = simulate(s);
+  const double t0 = units::day;
+  const auto& t = r.times;
+  const auto& m = r.series.at("bath_amount");
+  double before = 0.0, early = 0.0, late = 0.0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] < t0) before = std::max(before, m[i]);
+    if (t[i] <= t0 + 12 * units::hour) early = m[i];
+    if (t[i] <= t0 + 36 * units::hour) late = m[i];
+  }
+  const double end = m.back();
+  std::printf("  bath through the channels: %.3e before the needles, %.3e 12 h after, +%.3e in the last 12 h\n",
+              before, early, end - late);
+  CHECK(before == 0.0);  // closed channels, intact skin: nothing enters
+  CHECK(early > 0.0);
+  CHECK(end - late < 0.05 * early);  // the channels have closed
+  // top_h = 0 is a closed face
+  Scenario bad = bath(1e-9, units::hour);
+  bad.module_parameters["bath.h"] = 0.0;
+  CHECK_NOTHROW(simulate(bad));  // 0: a closed face
 }

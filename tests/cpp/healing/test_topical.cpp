@@ -224,7 +224,8 @@ TEST_CASE("course entries: a topical entry is placed at its session, repeated, l
     CHECK(a[i].agent.name == "ascorbic_acid");
     CHECK(!a[i].before_needling);
   }
-  CHECK(a[1].origin == "course.4 (application 2 of 3)");
+  CHECK(a[1].origin == "course.4");
+  CHECK(a[1].note == "application 2 of 3");
   e.repeat = 1;
   e.time = 0.0;
   e.when = "during";  // a gliding serum: on when the channels open, before the needles
@@ -248,9 +249,18 @@ TEST_CASE("course entries: a topical entry is placed at its session, repeated, l
   // a labelled application's error names its entry
   Scenario s = column(clinical_pen(1e-3), 1, units::week, units::day);
   auto x = app("caffeine", 0.0, units::hour), y = app("caffeine", 0.5 * units::hour, units::hour);
-  y.origin = "course.7 (application 2 of 2)";
+  y.origin = "course.7";
+  y.note = "application 2 of 2";
   s.protocol.applications = {x, y};
-  CHECK_THROWS_WITH_AS(simulate(s), doctest::Contains("course.7 (application 2 of 2).time"), invalid_argument);
+  CHECK_THROWS_WITH_AS(simulate(s), doctest::Contains("course.7.time (application 2 of 2)"), invalid_argument);
+  // repeats closer than their duration overlap: named at the entry's `every`
+  treatment::TopicalEntry r;
+  r.repeat = 2;
+  r.every = 10 * units::minute;
+  CHECK_THROWS_WITH_AS(r.expand({}, "course.2"), doctest::Contains("course.2.every = 600 s is shorter"), invalid_argument);
+  r.repeat = 1;
+  r.session = 1;
+  CHECK_THROWS_WITH_AS(r.expand({}, "course.2"), doctest::Contains("valid: 0 (absolute time)"), invalid_argument);
 }
 
 TEST_CASE("topical: a run with applications is bitwise reproducible and resumes from a checkpoint") {

@@ -25,19 +25,19 @@
 namespace dermasim::healing {
 
 namespace core {
-using Modules = std::tuple<Inflammation, GrowthFactors, Fibroblasts, Matrix,
-                           Channels, Flare, Pigmentation>;
+using Modules = std::tuple<Inflammation, GrowthFactors, Fibroblasts, Matrix, Channels, Flare, Pigmentation>;
 
-template <class M, class = void> struct has_on_injury : std::false_type {};
+template <class M, class = void>
+struct has_on_injury : std::false_type {};
 template <class M>
-struct has_on_injury<M, std::void_t<decltype(&M::on_injury)>> : std::true_type {
-};
+struct has_on_injury<M, std::void_t<decltype(&M::on_injury)>> : std::true_type {};
 
 /// Calls f(M{}) for each core module M, in order.
-template <class F> void for_each(F &&f) {
+template <class F>
+void for_each(F&& f) {
   std::apply([&](auto... m) { (f(m), ...); }, Modules{});
 }
-} // namespace core
+}  // namespace core
 
 /// A core module as plain data (the catalog: ds.modules()["healing"]["parts"]).
 struct CoreModuleInfo {
@@ -50,10 +50,8 @@ inline std::vector<CoreModuleInfo> core_modules() {
   core::for_each([&](auto m) {
     using M = decltype(m);
     CoreModuleInfo i{M::name, M::doc, {}, {}};
-    for (const auto &s : M::species())
-      i.species.push_back(s.name);
-    for (const char *g : M::parameter_groups())
-      i.parameter_groups.push_back(g);
+    for (const auto& s : M::species()) i.species.push_back(s.name);
+    for (const char* g : M::parameter_groups()) i.parameter_groups.push_back(g);
     out.push_back(i);
   });
   return out;
@@ -61,24 +59,21 @@ inline std::vector<CoreModuleInfo> core_modules() {
 
 /// Every core species, in `Species` order, collected from the core modules;
 /// each id must be declared by exactly one module.
-inline const std::array<CoreSpecies, n_species> &core_species() {
+inline const std::array<CoreSpecies, n_species>& core_species() {
   static const std::array<CoreSpecies, n_species> t = [] {
     std::array<CoreSpecies, n_species> a{};
     std::array<bool, n_species> seen{};
     core::for_each([&](auto m) {
-      for (const auto &s : decltype(m)::species()) {
+      for (const auto& s : decltype(m)::species()) {
         if (s.id >= n_species || seen[s.id])
-          throw invalid_argument(std::string("core module ") +
-                                 decltype(m)::name + ": species '" + s.name +
+          throw invalid_argument(std::string("core module ") + decltype(m)::name + ": species '" + s.name +
                                  "' is out of range or declared twice");
         seen[s.id] = true;
         a[s.id] = s;
       }
     });
     for (std::size_t i = 0; i < n_species; ++i)
-      if (!seen[i])
-        throw invalid_argument("core modules: species index " +
-                               std::to_string(i) + " is declared by none");
+      if (!seen[i]) throw invalid_argument("core modules: species index " + std::to_string(i) + " is declared by none");
     return a;
   }();
   return t;
@@ -86,15 +81,13 @@ inline const std::array<CoreSpecies, n_species> &core_species() {
 
 inline std::vector<std::string> species_names() {
   std::vector<std::string> n;
-  for (const auto &s : core_species())
-    n.push_back(s.name);
+  for (const auto& s : core_species()) n.push_back(s.name);
   return n;
 }
 inline std::vector<std::string> species_units() {
   std::vector<std::string> u;
-  for (const auto &s : core_species())
-    u.push_back(s.unit);
+  for (const auto& s : core_species()) u.push_back(s.unit);
   return u;
 }
 
-} // namespace dermasim::healing
+}  // namespace dermasim::healing

@@ -15,28 +15,22 @@
 namespace dermasim::healing::core {
 
 struct Channels {
-  static constexpr const char *name = "channels";
-  static constexpr const char *doc =
+  static constexpr const char* name = "channels";
+  static constexpr const char* doc =
       "open channel area fraction on the surface, its closure, and the exudate "
       "loss through open channels";
-  static std::vector<const char *> parameter_groups() {
-    return {"channel.", "transport.exudate"};
-  }
+  static std::vector<const char*> parameter_groups() { return {"channel.", "transport.exudate"}; }
 
   static std::vector<CoreSpecies> species() {
-    return {CoreSpecies{sO, "open_fraction", "-", true,
-                        [](const HealingParameters &) { return 1e-5; }}};
+    return {CoreSpecies{sO, "open_fraction", "-", true, [](const HealingParameters&) { return 1e-5; }}};
   }
 
   /// Loss rate of the top cell through a Robin face of coefficient h (1/s).
-  static double robin_rate(double h, double dz, double D) {
-    return robin_transmissibility(h, dz, D) / dz;
-  }
+  static double robin_rate(double h, double dz, double D) { return robin_transmissibility(h, dz, D) / dz; }
 
-  static void rates(const KineticsContext &c, int k, const Local &x,
-                    const double *u, double *P, double *L) {
-    const HealingParameters &q = *c.p;
-    P[sO] = 0.0; // the top plane only carries O
+  static void rates(const KineticsContext& c, int k, const Local& x, const double* u, double* P, double* L) {
+    const HealingParameters& q = *c.p;
+    P[sO] = 0.0;  // the top plane only carries O
     L[sO] = c.k_close * (1.0 + q.a_I * hill(x.I, q.K_I));
     if (c.surface_loss && k == 0) {
       const double h = q.h_exudate * std::max(0.0, u[sO]);
@@ -46,8 +40,7 @@ struct Channels {
   }
 
   /// The channel mouths open (independent fractions combine).
-  static void on_injury(const HealingParameters &, const Baseline &,
-                        FieldSet &u, const InjuryField &inj, double) {
+  static void on_injury(const HealingParameters&, const Baseline&, FieldSet& u, const InjuryField& inj, double) {
     for (std::size_t c = 0; c < u.grid().plane(); ++c) {
       const double o = std::clamp(inj.open_surface[c], 0.0, 1.0);
       u[sO][c] = 1.0 - (1.0 - u[sO][c]) * (1.0 - o);
@@ -55,4 +48,4 @@ struct Channels {
   }
 };
 
-} // namespace dermasim::healing::core
+}  // namespace dermasim::healing::core
