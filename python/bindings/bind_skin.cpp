@@ -104,6 +104,9 @@ void bind_skin(py::module_& m) {
 
   py::class_<SkinProfile>(m, "SkinProfile", "Five skin layers plus patient descriptors (SI)")
       .def(py::init<>())
+      .def_property_readonly_static("phototype_range", [](py::object) {
+        return py::make_tuple(SkinProfile::phototype_range[0], SkinProfile::phototype_range[1]);
+      })
       .def_readwrite("site", &SkinProfile::site)
       .def_readwrite("upper_plexus_depth", &SkinProfile::upper_plexus_depth, "m")
       .def_readwrite("subcutis_thickness", &SkinProfile::subcutis_thickness, "m")

@@ -242,7 +242,7 @@ class Skin(Spec):
         "site": Param(_generic_skin().site, "str", doc="anatomical site or preset name"),
         **{str(f["name"]): _skin_param(f, getattr(_generic_skin(), str(f["name"])))
            for f in _core.skin_fields() if f["name"] != "age_years"},
-        "phototype": Param(_generic_skin().phototype, "int", 1, 6, "Fitzpatrick I–VI"),
+        "phototype": Param(_generic_skin().phototype, "int", *_core.SkinProfile.phototype_range, "Fitzpatrick I–VI"),
         **{str(f["name"]): _skin_param(f, getattr(_generic_skin(), str(f["name"])))
            for f in _core.skin_fields() if f["name"] == "age_years"},
         "male": Param(_generic_skin().male, "bool"),
@@ -332,7 +332,8 @@ class Needle(Spec):
     _params = {
         **{str(f["name"]): Param(float(getattr(_core.Needle(), str(f["name"]))), "length", float(f["lo"]),
                                  float(f["hi"]), str(f["doc"])) for f in _core.Needle.fields()},
-        "shape": Param("cone", "str", choices=("cone", "pyramid")),
+        # the C++ NeedleShape enum's names, default a default Needle's
+        "shape": Param(_core.Needle().shape.name, "str", choices=tuple(_core.NeedleShape.__members__)),
     }
 
 
@@ -456,7 +457,7 @@ def _read(obj: Any, cls: Type[Spec]) -> Dict[str, Any]:
     return d
 
 
-_NEEDLES = Param(12, "int", 1, 100000, "needles of a preset (the preset checks its own values)")
+_NEEDLES = Param(12, "int", -2**31, 2**31 - 1, "needles of a preset (a C int: the C++ preset checks its own range)")
 
 
 class Roller(Device):

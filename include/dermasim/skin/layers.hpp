@@ -81,6 +81,7 @@ struct SkinProfile {
   /// 1.14 kJ/m² (porcine skin, needle method; CJME 2022 review table, S).
   double tearing_energy = 1.14e3;
   int phototype = 3;                   ///< Fitzpatrick I–VI (1–6)
+  static constexpr int phototype_range[2] = {1, 6};  ///< valid phototypes (validate() and Python read it)
   double age_years = 40.0;
   bool male = false;
 
@@ -136,7 +137,7 @@ struct SkinProfile {
       for (const auto& f : LayerProperties::fields())
         require_range(p + "." + f.name, layers[i].*(f.member), f.lo, f.hi, f.unit);
     }
-    require_count("skin.phototype", phototype, 1, 6);
+    require_count("skin.phototype", phototype, phototype_range[0], phototype_range[1]);
     for (const auto& f : fields()) require_range(std::string("skin.") + f.name, this->*(f.member), f.lo, f.hi, f.unit);
   }
 };
