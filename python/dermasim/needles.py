@@ -27,8 +27,7 @@ import numpy as np
 
 from . import _core
 
-from ._layers import LAYER_KEYS  # noqa: E402
-LAYER_NAMES = ("stratum corneum", "viable epidermis", "papillary dermis", "reticular dermis", "hypodermis")
+from ._layers import LAYER_KEYS, LAYER_NAMES  # noqa: E402
 DEVICE_KINDS = ("pen", "roller", "home-roller", "home-roller-540", "clinical-roller", "stamp", "applicator")
 
 #: The device setting each loading keyword of :func:`penetration` sets, by device type.

@@ -17,8 +17,8 @@ __all__ = ["outcomes", "depth_profile", "field_slice", "needle_comparison", "sta
            "ResultPlotter", "LAYER_COLOURS"]
 
 from ._layers import LAYER_KEYS  # noqa: E402
-LAYER_NAMES = {"SC": "stratum corneum", "VE": "viable epidermis", "PD": "papillary dermis",
-               "RD": "reticular dermis", "HY": "hypodermis"}
+from ._layers import LAYER_NAMES as _NAMES  # noqa: E402
+LAYER_NAMES = dict(zip(LAYER_KEYS, _NAMES))  # key -> name, from the C++ definition
 LAYER_COLOURS = dict(zip(LAYER_KEYS, ("#f2e6d9", "#f7d9c4", "#fbe3e8", "#e8eef8", "#fdf6d8")))
 
 
