@@ -96,7 +96,8 @@ inline InjuryField session_injury_of(const Scenario& sc, std::size_t s, const Gr
       const int nxr = grid.nx() > 1 ? grid.nx() * std::max(1, nr / grid.nx()) : nr;
       raster = Grid(nxr, nr, grid.lx(), grid.ly(), grid.z_faces());
     }
-    inj = session_injury(sc.skin, ses.device, raster, seed, s, sc.penetration, sc.raster);
+    inj = session_injury(sc.skin, ses.device, raster, seed, s, ses.penetration.value_or(sc.penetration),
+                         ses.raster.value_or(sc.raster));
   }
   if (inj.grid.nx() != grid.nx() || inj.grid.ny() != grid.ny()) inj = healing::lateral_average(inj, grid);
   return inj;

@@ -97,6 +97,8 @@ void bind_healing(py::module_& m) {
       .def_readwrite("device", &healing::Session::device)
       .def_readwrite("pattern_seed", &healing::Session::pattern_seed)
       .def_readwrite("occluded", &healing::Session::occluded)
+      .def_readwrite("penetration", &healing::Session::penetration, "this session's PenetrationParams (None: the scenario's)")
+      .def_readwrite("raster", &healing::Session::raster, "this session's RasterParams (None: the scenario's)")
       .def_static("fields", [] { return course_fields(healing::Session::fields()); },
                   "The fields of a needling entry besides its device (the Python Needling type is built from them).");
 

@@ -88,8 +88,8 @@ class Needling(Spec):
     # the C++ declaration (healing::Session::fields(); defaults from a default Session)
     _params = _entry_params(_core.Session)
 
-    def __init__(self, device: Any = None, **kwargs: Any):
-        from .scenario import Device, Pen
+    def __init__(self, device: Any = None, penetration: Any = None, raster: Any = None, **kwargs: Any):
+        from .scenario import Device, Pen, PenetrationParameters, RasterParameters, _coerce
 
         if device is None:
             device = Pen.clinical("1.5 mm")
@@ -99,6 +99,10 @@ class Needling(Spec):
             raise InvalidArgumentError(f"{self._prefix}.device: expected a device such as ds.Pen.clinical('1 mm') "
                                        f"or a dict (got {_show(device)})")
         object.__setattr__(self, "device", device)
+        # this session's overrides of the scenario's insertion and raster parameters
+        object.__setattr__(self, "penetration", _coerce(penetration, PenetrationParameters,
+                                                        f"{self._prefix}.penetration"))
+        object.__setattr__(self, "raster", _coerce(raster, RasterParameters, f"{self._prefix}.raster"))
         super().__init__(**kwargs)
 
     def __setattr__(self, k: str, v: Any) -> None:
@@ -118,23 +122,35 @@ class Needling(Spec):
         return f"Needling(time={self.time!r}, device={self.device!r}, occluded={self.occluded!r})"
 
     def to_dict(self, units: bool = True) -> Dict[str, Any]:
-        return {**super().to_dict(units), "device": self.device.to_dict(units)}
+        d = {**super().to_dict(units), "device": self.device.to_dict(units)}
+        for k in ("penetration", "raster"):  # only when this session overrides the scenario's
+            if getattr(self, k).values:
+                d[k] = getattr(self, k).to_dict(units)
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], prefix: str = "needling") -> "Needling":
         d = dict(as_table(d, prefix))
-        check_keys(d, tuple(cls._params) + ("device",), prefix)
+        check_keys(d, tuple(cls._params) + ("device", "penetration", "raster"), prefix)
         dev = d.pop("device", None)
         from .scenario import Device
 
         return cls(device=Device.from_dict(dev, prefix=f"{prefix}.device") if dev is not None else None, **d)
 
-    def to_cpp(self) -> Any:
+    def to_cpp(self, penetration: Any = None, raster: Any = None) -> Any:
+        """The C++ session; ``penetration``/``raster``: the scenario's parameter sets, which this
+        session's overrides (if any) are applied on top of."""
         s = _core.Session()
         s.time = float(self.time)
         s.device = _core.Device(self.device.to_cpp())
         s.occluded = bool(self.occluded)
         s.pattern_seed = int(self.pattern_seed)
+        if self.penetration.values:
+            s.penetration = self.penetration.apply_to(penetration.apply_to(_core.PenetrationParams())
+                                                      if penetration is not None else _core.PenetrationParams())
+        if self.raster.values:
+            s.raster = self.raster.apply_to(raster.apply_to(_core.RasterParams())
+                                            if raster is not None else _core.RasterParams())
         return s
 
 
@@ -208,14 +224,15 @@ class Course:
             raise InvalidArgumentError(f"{prefix}: procedures are numbered 0, 1, 2, ... (got {sorted(map(str, d))})")
         return cls([cls._from_entry(d[k], f"{prefix}.{k}") for k in keys])
 
-    def sessions(self) -> List[Any]:
-        """The C++ needling sessions of the course's Needling entries, in time order."""
+    def sessions(self, penetration: Any = None, raster: Any = None) -> List[Any]:
+        """The C++ needling sessions of the course's Needling entries, in time order (each with its
+        overrides on top of the scenario's ``penetration`` / ``raster`` parameter sets)."""
         ns = sorted((p for p in self.procedures if isinstance(p, Needling)), key=lambda p: p.time)
         for a, b in zip(ns, ns[1:]):
             if not b.time > a.time:
                 raise InvalidArgumentError(f"course: two needling sessions at {_units.format(a.time, 'time')}; "
                                            f"sessions must be at different times")
-        return [p.to_cpp() for p in ns]
+        return [p.to_cpp(penetration, raster) for p in ns]
 
     def has_needling(self) -> bool:
         return any(isinstance(p, Needling) for p in self.procedures)

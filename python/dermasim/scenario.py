@@ -1020,7 +1020,7 @@ class Scenario:
                 raise InvalidArgumentError("protocol.start and protocol.occluded apply to the regular sessions; the "
                                            "course's Needling entries have their own (absolute) time and occluded")
             p = _core.Protocol()
-            p.sessions = self.course.sessions()
+            p.sessions = self.course.sessions(self.penetration, self.raster)
             p.follow_up = self.protocol.follow_up
         else:
             p = _core.Protocol.regular(_core.Device(self.device.to_cpp()), self.protocol.sessions,
@@ -1080,6 +1080,9 @@ class Scenario:
         flat = self.flat()
         if name in flat:
             return flat[name]
+        m = _COURSE_SESSION_PARAM.match(name)  # a Needling's parameter it does not override
+        if m and int(m.group(1)) < len(self.course) and hasattr(self.course[int(m.group(1))], "device"):
+            return self.get(m.group(2))
         part = name.split(".", 1)[0]
         if part in self._registries:  # not overridden: the C++ default
             return getattr(self, part).default(name)
@@ -1138,6 +1141,7 @@ class Scenario:
 
 
 _COURSE_LENGTH = re.compile(r"^course\.(\d+)\.device\.needle_length$")
+_COURSE_SESSION_PARAM = re.compile(r"^course\.(\d+)\.((?:penetration|raster)\..+)$")
 
 
 def _device_kinds() -> Dict[str, Type["Device"]]:

@@ -168,3 +168,23 @@ def test_course_types_are_built_from_the_cpp_declarations():
     assert ds.Topical().volume == _core.TopicalEntry().volume == pytest.approx(1e-4)
     with pytest.raises(InvalidArgumentError, match=r"topical.when.*after, during, before|topical.when"):
         ds.Topical(when="sideways")
+
+
+def test_a_needling_entry_may_carry_its_own_penetration_and_raster_parameters():
+    """Needling{device, penetration and raster parameters}: overrides on top of the scenario's,
+    by dotted name (course.N.raster.halo), in files, and only that session changes."""
+    pen = ds.Pen.clinical("1.5 mm")
+    base = ds.Scenario(course=[ds.Needling(pen, time="0 s"), ds.Needling(pen, time="2 weeks")],
+                       protocol=ds.Protocol(sessions=0, follow_up="1 week"))
+    wide = base.with_values({"course.1.raster.halo": "20 um"})
+    assert wide.get("course.1.raster.halo") == pytest.approx(20e-6)
+    assert wide.get("course.0.raster.halo") == pytest.approx(base.get("raster.halo"))  # the scenario's
+    assert ds.Scenario.from_toml(wide.to_toml()) == wide
+    assert "raster" not in base.to_dict()["course"]["1"]
+    cpp = wide.to_cpp().protocol.sessions
+    assert cpp[0].raster is None and cpp[1].raster.halo == pytest.approx(20e-6)
+    a = ds.simulate(base).tables["sessions"]["injured_fraction_PD"]
+    b = ds.simulate(wide).tables["sessions"]["injured_fraction_PD"]
+    assert b.iloc[0] == a.iloc[0] and b.iloc[1] > 1.05 * a.iloc[1]
+    with pytest.raises(InvalidArgumentError, match="raster.blood_fill"):
+        base.with_values({"course.1.raster.blood_fill": 3})

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "dermasim/core/units.hpp"
 #include "dermasim/device/device.hpp"
 #include "dermasim/healing/injury_source.hpp"
+#include "dermasim/injury/rasterise.hpp"
+#include "dermasim/mechanics/penetration.hpp"
 #include "dermasim/skin/layers.hpp"
 #include "dermasim/treatment/course.hpp"
 #include "dermasim/treatment/topical.hpp"
@@ -21,6 +24,10 @@ struct Session {
   Device device = clinical_pen(1.5e-3);  ///< device, depth setting and passes of this session
   std::uint64_t pattern_seed = 0;  ///< 0: derive from the scenario seed and the session index
   bool occluded = false;        ///< occlusive dressing / product after the session
+  /// This session's insertion-mechanics and rasterisation parameters; unset: the scenario's
+  /// (Scenario::penetration, Scenario::raster). A course's Needling with overrides sets them.
+  std::optional<PenetrationParams> penetration;
+  std::optional<RasterParams> raster;
 
   /// The fields of a needling entry besides its device (the Python `Needling` type is built
   /// from them).
@@ -104,6 +111,8 @@ struct Protocol {
                                " s must be later than the previous session (" +
                                detail::fmt(sessions[i - 1].time) + " s)");
       sessions[i].device.validate();
+      if (sessions[i].penetration) sessions[i].penetration->validate();
+      if (sessions[i].raster) sessions[i].raster->validate();
     }
     for (std::size_t i = 0; i < applications.size(); ++i) {
       const auto& a = applications[i];

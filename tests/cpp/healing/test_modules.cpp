@@ -299,3 +299,20 @@ TEST_CASE("modules: a top face through the channels takes up only while they are
   bad.module_parameters["bath.h"] = 0.0;
   CHECK_NOTHROW(simulate(bad));  // 0: a closed face
 }
+
+TEST_CASE("timeline: a session may carry its own penetration and raster parameters") {
+  Scenario a = column(clinical_pen(1.5e-3), 2, 2 * units::week, units::week);
+  Scenario b = a;
+  RasterParams wide;
+  wide.halo = 20e-6;
+  b.protocol.sessions[1].raster = wide;  // only the second session
+  const Result ra = simulate(a), rb = simulate(b);
+  CHECK(rb.sessions[0].injured_fraction[2] == ra.sessions[0].injured_fraction[2]);  // unchanged
+  CHECK(rb.sessions[1].injured_fraction[2] > 1.05 * ra.sessions[1].injured_fraction[2]);  // measured +14 %
+  PenetrationParams bad;
+  bad.set("penetration.insertion.friction_stress", 1e3);
+  b.protocol.sessions[1].penetration = bad;
+  CHECK_NOTHROW(b.validate());
+  b.protocol.sessions[1].raster->blood_fill = 2.0;
+  CHECK_THROWS_WITH_AS(b.validate(), doctest::Contains("raster.blood_fill"), invalid_argument);
+}
