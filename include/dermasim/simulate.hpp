@@ -147,6 +147,7 @@ inline Checkpoint make_checkpoint(std::size_t s, double t, const FieldSet& u, co
   Checkpoint c{s, t, u, rec.times, rec.series, rec.extra, model.species_units(), {}, mark, res.sessions,
                res.snapshots, stats, application_fingerprint(pr)};
   for (const auto& o : model.module_observables()) c.observables.push_back(o.name);
+  c.session_setup = session_fingerprint(pr);
   return c;
 }
 

@@ -40,7 +40,34 @@ struct Checkpoint {
   /// The course's topical applications, (time, duration, dose, occluded, before) each: a resumed
   /// run must have the same (application_fingerprint).
   std::vector<double> applications;
+  /// The needling sessions as set up (session_fingerprint): a resumed run must have the same.
+  std::vector<double> session_setup;
 };
+
+/// The needling sessions of a protocol as the checkpoint stores them: per session its time,
+/// occlusion, pattern seed, device (kind, strike density, the loading: needle, drive, stroke,
+/// speed, caps, support, neighbours, drum) and its own penetration / raster parameters (−1 when
+/// it has none: the scenario's, which the scenario's layout check covers).
+inline std::vector<double> session_fingerprint(const healing::Protocol& pr) {
+  std::vector<double> f;
+  for (const auto& s : pr.sessions) {
+    const Loading L = s.device.loading();
+    f.insert(f.end(), {s.time, s.occluded ? 1.0 : 0.0, double(s.pattern_seed >> 32), double(s.pattern_seed & 0xffffffffu),
+                       double(int(s.device.kind())), s.device.strikes_per_area(), double(int(L.drive)), L.stroke,
+                       L.speed, L.force_per_needle, L.energy_per_needle, L.support_radius, L.sweep_radius,
+                       double(L.neighbours.size())});
+    for (const auto& n : L.neighbours) f.insert(f.end(), {n[0], n[1]});
+    for (const auto& nf : Needle::fields()) f.push_back(L.needle.*(nf.member));
+    f.push_back(double(int(L.needle.shape)));
+    f.push_back(s.penetration ? 1.0 : -1.0);
+    if (s.penetration)
+      for (const auto& n : PenetrationParams::names()) f.push_back(s.penetration->get(n));
+    f.push_back(s.raster ? 1.0 : -1.0);
+    if (s.raster)
+      for (const auto& n : RasterParams::names()) f.push_back(s.raster->get(n));
+  }
+  return f;
+}
 
 /// The applications of a protocol as the checkpoint stores them.
 inline std::vector<double> application_fingerprint(const healing::Protocol& pr) {
@@ -52,8 +79,9 @@ inline std::vector<double> application_fingerprint(const healing::Protocol& pr) 
 
 namespace detail {
 constexpr std::uint64_t kCheckpointMagic = 0x31544b43534d4453ULL;  // "DSMSCKT1"
-constexpr std::uint64_t kCheckpointVersion = 4;  // 2: species, units and outcome names stored; 3: applications;
-                                                 // 4: outcome and session rows by name (no record sizes)
+constexpr std::uint64_t kCheckpointVersion = 5;  // 2: species, units and outcome names stored; 3: applications;
+                                                 // 4: outcome and session rows by name (no record sizes);
+                                                 // 5: the sessions' setup (session_fingerprint)
 struct Writer {
   std::string b;
   template <class T> void pod(const T& x) { b.append(reinterpret_cast<const char*>(&x), sizeof(T)); }
@@ -187,6 +215,9 @@ inline std::string checkpoint_mismatch(const Checkpoint& c, const healing::Proto
       c.outcome_extra.size() != c.outcome_series.size() * c.observables.size())
     return "it does not belong to this scenario's protocol (session " + std::to_string(c.next_session) +
            " at t = " + detail::fmt(c.time) + " s)";
+  if (c.session_setup != session_fingerprint(pr))
+    return "it was written with other needling sessions (times, devices, seeds, occlusion or per-session "
+           "parameters) than this scenario's";
   if (c.applications != application_fingerprint(pr))
     return "it was written with other topical applications (times, durations, doses or occlusion) than this "
            "scenario's course";
@@ -220,6 +251,7 @@ inline std::string serialize(const Checkpoint& c) {
   }
   w.pod(c.stats);
   w.vec(c.applications);
+  w.vec(c.session_setup);
   detail::Writer h;
   h.pod(detail::kCheckpointMagic);
   h.pod(detail::kCheckpointVersion);
@@ -277,6 +309,7 @@ inline Checkpoint deserialize_checkpoint(const std::string& bytes, const Scenari
   }
   c.stats = r.pod<StepStats>();
   c.applications = r.vec<double>();
+  c.session_setup = r.vec<double>();
   if (r.pos != bytes.size()) throw io_error("checkpoint: trailing bytes");
   const std::string why = checkpoint_mismatch(c, sc.protocol, c.state.species(), c.state.cells());
   if (!why.empty()) throw io_error("checkpoint: " + why);

@@ -291,6 +291,18 @@ TEST_CASE("topical: a run with applications is bitwise reproducible and resumes 
   CHECK_THROWS_WITH_AS(deserialize_checkpoint(serialize(cp), other), doctest::Contains("other topical applications"),
                        io_error);
   CHECK(deserialize_checkpoint(serialize(cp), s).applications == cp.applications);
+  // ... and so is one with another device, seed or per-session parameters for a session
+  Scenario dev = s;
+  dev.protocol.sessions[1].device = clinical_pen(1.5e-3);
+  CHECK_THROWS_WITH_AS(simulate(dev, {}, res), doctest::Contains("other needling sessions"), invalid_argument);
+  Scenario seed = s;
+  seed.protocol.sessions[1].pattern_seed = 99;
+  CHECK_THROWS_WITH_AS(deserialize_checkpoint(serialize(cp), seed), doctest::Contains("other needling sessions"),
+                       io_error);
+  Scenario halo = s;
+  halo.protocol.sessions[1].raster = RasterParams{};
+  CHECK_THROWS_WITH_AS(simulate(halo, {}, res), doctest::Contains("other needling sessions"), invalid_argument);
+  CHECK(deserialize_checkpoint(serialize(cp), s).session_setup == session_fingerprint(s.protocol));
 }
 
 TEST_CASE("after-care windows: from the state, longer with occlusion, redness-bound ones longer with depth") {
