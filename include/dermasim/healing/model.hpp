@@ -73,16 +73,18 @@ struct HealingKinetics : KineticsContext {
   const std::vector<std::unique_ptr<model::Module>>* modules = nullptr;
   std::size_t n = n_species;  ///< core + module species
   double t = 0.0;             ///< time at the start of the current step, s
-  /// Top-face exchange of module species (SpeciesDecl::top_h) in the unsplit scheme: like the
-  /// core's channel exchange, a loss r and a source r·c_ext(t) of the top cell.
+  /// The exchange through the top face, one entry per species that has one: the core's
+  /// exudate loss through open channels (CoreSpecies::channel_exchange: h_exudate·O, c_ext = 0)
+  /// and the module species' top faces (SpeciesDecl::top_h, Module::top_external). In the
+  /// unsplit scheme a loss r = T(h)/dz₀ and a source r·c_ext of the top cell.
   struct TopExchange {
     std::size_t s;         ///< species index in the state
-    double h;              ///< top_h, m/s
+    double h;              ///< Robin coefficient, m/s (× O when `channels`)
     bool channels;         ///< h scales with the open fraction O
     double D0;             ///< D of the species in the top cell, m²/s
-    const model::Module* m;
+    const model::Module* m;  ///< c_ext from m->top_external; null: c_ext = 0 (a core species)
     std::size_t local;     ///< index in the module's species()
-    double c_ext = 0.0;    ///< m->top_external(t, local) at the start of the current sub-step
+    double c_ext = 0.0;    ///< c_ext at the start of the current sub-step
   };
   const std::vector<TopExchange>* top = nullptr;
 
@@ -103,14 +105,14 @@ struct HealingKinetics : KineticsContext {
       // a module may leave some entries unset (this->n: the number of species)
       for (std::size_t s = n_species; s < this->n; ++s) P[s] = L[s] = 0.0;
       for (const auto& m : *modules) m->rates(t, k, u, P, L);
-      if (top && k == 0 && surface_loss)
-        for (const auto& e : *top) {
-          const double h = e.h * (e.channels ? std::max(0.0, u[sO]) : 1.0);
-          const double r = core::Channels::robin_rate(h, dz0, e.D0);
-          L[e.s] += r;
-          P[e.s] += r * e.c_ext;
-        }
     }
+    if (top && k == 0 && surface_loss)
+      for (const auto& e : *top) {
+        const double h = e.h * (e.channels ? std::max(0.0, u[sO]) : 1.0);
+        const double r = core::Channels::robin_rate(h, dz0, e.D0);
+        L[e.s] += r;
+        P[e.s] += r * e.c_ext;
+      }
   }
 };
 
@@ -130,11 +132,9 @@ class HealingModel {
     kin_.k_close = p_.k_close;
     kin_.surface_loss = scheme_ == HealingScheme::unsplit;
     kin_.dz0 = grid.dz()[0];
-    kin_.DI0 = core_species()[sI].D(p_, base_, 0);  // the top cell's D, as in build_operators
-    kin_.DT0 = core_species()[sT].D(p_, base_, 0);
     kin_.n = names_.size();
     if (!modules_.empty()) kin_.modules = &modules_;
-    if (!top_.empty()) kin_.top = &top_;
+    kin_.top = &top_;
     split_ = scheme_ == HealingScheme::unsplit ? unsplit_operators() : split_operators();
   }
   HealingModel(const HealingModel&) = delete;
@@ -277,11 +277,6 @@ class HealingModel {
       for (std::size_t s : own) zspecs[s].D.clear();
       rdz_ = ReactionDiffusionZ(grid, zspecs);  // zero-flux top: the channels are in the kinetics
     }
-    for (const auto& c : core_species())
-      if (c.channel_exchange) {
-        specs[c.id].top_h.assign(grid.plane(), 0.0);
-        specs[c.id].top_ext.assign(grid.plane(), 0.0);
-      }
     bind_top_exchange(specs);
     diff_ = DiffusionSolver(grid, std::move(specs), TimeScheme::implicit_euler_lod);
     std::vector<ChemotaxisSpec> cs;
@@ -380,9 +375,16 @@ class HealingModel {
     }
   }
 
-  /// The module species with a top face (SpeciesDecl::top_h): the kinetics' exchange list and,
-  /// for the split scheme, their Robin faces.
+  /// The species with a top face (the core's channel exchange, then the module species'
+  /// SpeciesDecl::top_h): the kinetics' exchange list and, for the split scheme, their Robin faces.
   void bind_top_exchange(std::vector<DiffusionSpec>& specs) {
+    auto face = [&](const HealingKinetics::TopExchange& e) {
+      top_.push_back(e);
+      specs[e.s].top_h.assign(grid_.plane(), 0.0);
+      specs[e.s].top_ext.assign(grid_.plane(), 0.0);
+    };
+    for (const auto& c : core_species())
+      if (c.channel_exchange) face({c.id, p_.h_exudate, true, c.D(p_, base_, 0), nullptr, 0});
     std::size_t s = n_species;
     for (const auto& m : modules_) {
       const std::size_t nm = m->species().size();
@@ -396,9 +398,7 @@ class HealingModel {
           throw invalid_argument("module " + m->name() + ": species '" + d.name + "' declares top_h but is " +
                                  (d.surface ? "a surface state" : "moved by the module's own operator") +
                                  " (valid: a field the core transports)");
-        top_.push_back({s, d.top_h, d.through_channels, d.D[base_.layer[0]], m.get(), l});
-        specs[s].top_h.assign(grid_.plane(), 0.0);
-        specs[s].top_ext.assign(grid_.plane(), 0.0);
+        face({s, d.top_h, d.through_channels, d.D[base_.layer[0]], m.get(), l});
       }
     }
   }
@@ -406,6 +406,7 @@ class HealingModel {
   /// c_ext(t) of every module species with a top face, checked (finite, >= 0: positivity).
   void refresh_top(double t) {
     for (auto& e : top_) {
+      if (!e.m) continue;  // a core species: c_ext = 0
       const double c = e.m->top_external(t, e.local);
       if (!(std::isfinite(c) && c >= 0))
         throw invalid_argument("module " + e.m->name() + ": top_external of species '" + names_[e.s] + "' = " +
@@ -425,11 +426,6 @@ class HealingModel {
         ext[col] = e.c_ext;
       }
     }
-    for (const auto& sp : core_species()) {
-      if (!sp.channel_exchange) continue;
-      auto& h = diff_.top_robin_h(sp.id);
-      for (std::size_t c = 0; c < h.size(); ++c) h[c] = p_.h_exudate * std::max(0.0, O[c]);
-    }
   }
 
   Grid grid_;
@@ -441,7 +437,7 @@ class HealingModel {
   std::vector<std::string> names_, units_;
   std::vector<model::SpeciesDecl> decls_;
   std::vector<model::ObservableDecl> observables_;
-  std::vector<HealingKinetics::TopExchange> top_;  ///< module species with a top face
+  std::vector<HealingKinetics::TopExchange> top_;  ///< species with a top face (core, then modules)
   DiffusionSolver diff_;
   ReactionDiffusionZ rdz_;
   ChemotaxisOperator chemo_;

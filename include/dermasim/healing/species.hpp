@@ -77,12 +77,10 @@ struct KineticsContext {
   const HealingParameters* p = nullptr;
   const Baseline* b = nullptr;
   double k_close = 0.0;  ///< current closure rate (occlusion of the last session), 1/s
-  /// Unsplit scheme: the exchange through open channels as a loss of the top
-  /// cell, T(h·O)/dz₀ with T the Robin transmissibility of diffusion.hpp (1/s);
-  /// false: off.
+  /// Unsplit scheme: the exchange through the top face (open channels, module faces) as a loss
+  /// of the top cell, T(h)/dz₀ with T the Robin transmissibility of diffusion.hpp (1/s); false: off.
   bool surface_loss = false;
-  double dz0 = 0.0, DI0 = 0.0,
-         DT0 = 0.0;  ///< top cell height (m), D of I and T there (m²/s)
+  double dz0 = 0.0;  ///< top cell height, m
 };
 
 /// The state at one cell, read once: every core module's rates use it.

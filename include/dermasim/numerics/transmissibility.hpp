@@ -11,7 +11,7 @@
 //   zero-flux face:  T = 0
 // The expressions (and their order of operations) are those the solvers have always used, so
 // every result is bitwise unchanged by sharing them.
-// HealingKinetics::robin_rate (healing/model.hpp) is robin_transmissibility(h, dz, D) / dz.
+// core::Channels::robin_rate (healing/core/channels.hpp) is robin_transmissibility(h, dz, D) / dz.
 #pragma once
 
 #include <cstddef>

@@ -25,18 +25,15 @@ struct Channels {
     return {CoreSpecies{sO, "open_fraction", "-", true, [](const HealingParameters&) { return 1e-5; }}};
   }
 
-  /// Loss rate of the top cell through a Robin face of coefficient h (1/s).
+  /// Loss rate of the top cell through a Robin face of coefficient h (1/s): the exchange of
+  /// every species with a top face (HealingKinetics::TopExchange: the cytokine's and TGF-β's
+  /// exudate loss h_exudate·O through these channels, and the module species' faces).
   static double robin_rate(double h, double dz, double D) { return robin_transmissibility(h, dz, D) / dz; }
 
-  static void rates(const KineticsContext& c, int k, const Local& x, const double* u, double* P, double* L) {
+  static void rates(const KineticsContext& c, int, const Local& x, const double*, double* P, double* L) {
     const HealingParameters& q = *c.p;
     P[sO] = 0.0;  // the top plane only carries O
     L[sO] = c.k_close * (1.0 + q.a_I * hill(x.I, q.K_I));
-    if (c.surface_loss && k == 0) {
-      const double h = q.h_exudate * std::max(0.0, u[sO]);
-      L[sI] += robin_rate(h, c.dz0, c.DI0);
-      L[sT] += robin_rate(h, c.dz0, c.DT0);
-    }
   }
 
   /// The channel mouths open (independent fractions combine).

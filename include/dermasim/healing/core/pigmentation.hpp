@@ -1,6 +1,6 @@
 // dermasim/healing/core/pigmentation.hpp — core module: the epidermal
 // inflammation dose Q = ∫ I/(K_pih + I) dt of the keratinocytes, which the
-// post-inflammatory hyperpigmentation risk reads (docs/model.md §5.8).
+// post-inflammatory hyperpigmentation risk reads (docs/model.md §5.2).
 #pragma once
 
 #include <vector>
