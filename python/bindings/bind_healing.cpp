@@ -123,17 +123,10 @@ void bind_healing(py::module_& m) {
       .def(py::init<>())
       .def_static("fields", [] {
         py::list out;
-        for (const auto& f : Numerics::fields()) {
-          py::list ch;
-          std::string c = f.choices;
-          for (std::size_t a = 0; !c.empty() && a <= c.size();) {
-            const std::size_t b = std::min(c.find('|', a), c.size());
-            ch.append(c.substr(a, b - a));
-            a = b + 1;
-          }
+        for (const auto& f : Numerics::fields())
           out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = f.kind, py::arg("lo") = f.lo,
-                              py::arg("hi") = f.hi, py::arg("doc") = f.doc, py::arg("choices") = ch));
-        }
+                              py::arg("hi") = f.hi, py::arg("doc") = f.doc,
+                              py::arg("choices") = split_choices(f.choices)));
         return out;
       }, "Every field: name, kind, lo, hi (SI), doc, choices (the declaration the Python Numerics type is built from).")
       .def_readwrite("dimension", &Numerics::dimension)

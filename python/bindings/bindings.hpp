@@ -54,20 +54,24 @@ Cls& def_registry(Cls& c, const char* prefix) {
 }  // namespace dermasim::bindings
 
 namespace dermasim::bindings {
+/// The valid values of a "str" field, declared '|'-separated ("rms|max"), as a list.
+inline pybind11::list split_choices(const std::string& c) {
+  pybind11::list ch;
+  for (std::size_t a = 0; !c.empty() && a <= c.size();) {
+    const std::size_t b = std::min(c.find('|', a), c.size());
+    ch.append(c.substr(a, b - a));
+    a = b + 1;
+  }
+  return ch;
+}
+
 /// A course entry's field table as a list of dicts: name, kind, lo, hi (SI), doc, choices.
 inline pybind11::list course_fields(const std::vector<treatment::CourseField>& fields) {
   namespace py = pybind11;
   py::list out;
-  for (const auto& f : fields) {
-    py::list ch;
-    for (std::size_t a = 0; !f.choices.empty() && a <= f.choices.size();) {
-      const std::size_t b = std::min(f.choices.find('|', a), f.choices.size());
-      ch.append(f.choices.substr(a, b - a));
-      a = b + 1;
-    }
+  for (const auto& f : fields)
     out.append(py::dict(py::arg("name") = f.name, py::arg("kind") = f.kind, py::arg("lo") = f.lo,
-                        py::arg("hi") = f.hi, py::arg("doc") = f.doc, py::arg("choices") = ch));
-  }
+                        py::arg("hi") = f.hi, py::arg("doc") = f.doc, py::arg("choices") = split_choices(f.choices)));
   return out;
 }
 }  // namespace dermasim::bindings

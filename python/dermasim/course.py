@@ -22,7 +22,7 @@ from . import _core
 from . import units as _units
 from ._core import InvalidArgumentError
 from .config import as_table, check_keys
-from .scenario import Param, Spec
+from .scenario import Param, Spec, fields_params
 from .units import show as _show
 
 __all__ = ["Topical", "Needling", "Course", "agents"]
@@ -42,24 +42,6 @@ class _Concentration(Param):
         return super().convert(value, name)
 
 
-def _entry_params(cls: Any) -> Dict[str, Param]:
-    """A course entry's parameters from its C++ field table (``<Entry>::fields()``: kind, SI
-    range, doc, choices) with a default C++ entry's values."""
-    d = cls()
-    out: Dict[str, Param] = {}
-    for f in cls.fields():
-        n, kind, doc = str(f["name"]), str(f["kind"]), str(f["doc"])
-        choices = tuple(f["choices"]) or None
-        if kind in ("str", "bool"):
-            out[n] = Param(getattr(d, n), kind, doc=doc, choices=choices)
-        elif kind == "int":
-            out[n] = Param(int(getattr(d, n)), kind, int(f["lo"]), int(f["hi"]), doc)
-        else:
-            p = _Concentration if kind == "concentration" else Param
-            out[n] = p(float(getattr(d, n)), kind, float(f["lo"]), float(f["hi"]), doc)
-    return out
-
-
 class Topical(Spec):
     """One topical application (or ``repeat`` of them, ``every`` apart): an agent in a vehicle
     film of ``volume`` per skin area at ``concentration``, on the skin for ``duration`` and then
@@ -67,7 +49,7 @@ class Topical(Spec):
 
     _prefix = "topical"
     # the C++ declaration (treatment::TopicalEntry::fields(); defaults from a default entry)
-    _params = _entry_params(_core.TopicalEntry)
+    _params = fields_params(_core.TopicalEntry, {"concentration": _Concentration})
 
     def to_cpp(self, session_times: List[float], where: str = "topical") -> List[Any]:
         """The C++ applications of this entry (``TopicalEntry::expand``: placement and repeats are
@@ -86,7 +68,7 @@ class Needling(Spec):
 
     _prefix = "needling"
     # the C++ declaration (healing::Session::fields(); defaults from a default Session)
-    _params = _entry_params(_core.Session)
+    _params = fields_params(_core.Session)
 
     def __init__(self, device: Any = None, penetration: Any = None, raster: Any = None, **kwargs: Any):
         from .scenario import Device, Pen, PenetrationParameters, RasterParameters, _coerce

@@ -337,19 +337,33 @@ class Needle(Spec):
     }
 
 
+def _field_range(f: Mapping[str, Any]) -> Tuple[Any, Any]:
+    """(lo, hi) of a C++ field declaration: none for bool/str, ints for int."""
+    if f["kind"] in ("bool", "str"):
+        return None, None
+    conv = int if f["kind"] == "int" else float
+    return conv(f["lo"]), conv(f["hi"])
+
+
+def fields_params(cls: Any, kinds: Optional[Mapping[str, Any]] = None) -> Dict[str, "Param"]:
+    """Parameters from a C++ type's field table (``cls.fields()``: name, kind, SI range, doc and,
+    where declared, choices) with a default-constructed ``cls()``'s values as the defaults: the
+    one builder of the Python types that C++ declares. ``kinds`` maps a kind to a Param subclass
+    (a course entry's "concentration" takes "15 %")."""
+    obj = cls()
+    out: Dict[str, Param] = {}
+    for f in cls.fields():
+        n, kind = str(f["name"]), str(f["kind"])
+        p = (kinds or {}).get(kind, Param)
+        out[n] = p(getattr(obj, n), kind, *_field_range(f), str(f["doc"]), tuple(f.get("choices", ())) or None)
+    return out
+
+
 def _device_params(cpp_name: str) -> Dict[str, "Param"]:
     """A device type's parameters from its C++ declaration (``<Device>::fields()``: kind, range,
     doc) with a default-constructed C++ device's values as the defaults."""
     cls = getattr(_core, cpp_name)
-    obj = cls()
-    out: Dict[str, Param] = {"name": Param(str(obj.name), "str")}
-    for f in cls.fields():
-        n, kind = str(f["name"]), str(f["kind"])
-        if kind == "int":
-            out[n] = Param(int(getattr(obj, n)), "int", int(f["lo"]), int(f["hi"]), str(f["doc"]))
-        else:
-            out[n] = Param(float(getattr(obj, n)), kind, float(f["lo"]), float(f["hi"]), str(f["doc"]))
-    return out
+    return {"name": Param(str(cls().name), "str"), **fields_params(cls)}
 
 
 def _device_needle(cpp_name: str) -> Type["Needle"]:
@@ -560,14 +574,6 @@ class Protocol(Spec):
         return [self.start + i * self.interval for i in range(self.sessions)]
 
 
-def _field_range(f: Mapping[str, Any]) -> Tuple[Any, Any]:
-    """(lo, hi) of a C++ field declaration: none for bool/str, ints for int."""
-    if f["kind"] in ("bool", "str"):
-        return None, None
-    conv = int if f["kind"] == "int" else float
-    return conv(f["lo"]), conv(f["hi"])
-
-
 class Numerics(Spec):
     """Resolution and tolerances (``dermasim::Numerics``). ``dimension`` 1 is the depth column
     (sweep speed), 2 an x–z slice, 3 the patch. The z grid is graded from ``h_min`` with a face
@@ -575,9 +581,7 @@ class Numerics(Spec):
 
     _prefix = "numerics"
     # built from the C++ declaration (Numerics::fields(); defaults from a default Numerics)
-    _params = {str(f["name"]): Param(getattr(_core.Numerics(), str(f["name"])), str(f["kind"]),
-                                     *_field_range(f), str(f["doc"]), tuple(f["choices"]) or None)
-               for f in _core.Numerics.fields()}
+    _params = fields_params(_core.Numerics)
 
     def _validate(self) -> None:
         if not hasattr(self, "adaptive"):
